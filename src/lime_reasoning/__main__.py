@@ -1,0 +1,7 @@
+"""Allow ``python -m lime_reasoning``."""
+
+import sys
+
+from lime_reasoning.cli import main
+
+sys.exit(main())
