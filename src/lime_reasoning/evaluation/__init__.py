@@ -1,0 +1,1 @@
+"""Evaluation: batched beam search through ``generate()``, exact match, semantic checkers."""

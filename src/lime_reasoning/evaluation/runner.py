@@ -1,0 +1,108 @@
+"""``lime evaluate``: beam search over a split, predictions as JSON lines, exact-match and checker metrics.
+
+Work proceeds in chunks of examples in file order; after each chunk the predictions written so far and
+the running counts are checkpointed, so an interrupted evaluation resumes where it stopped. The output
+directory (``predictions.jsonl`` and ``metrics.json``) appears only when everything is done.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm import tqdm
+
+from lime_reasoning.datasets import read_records
+from lime_reasoning.datasets.staging import StagedDirectory, write_json_atomic
+from lime_reasoning.errors import LimeError
+from lime_reasoning.evaluation.checkers import Checker, resolve_checker
+from lime_reasoning.evaluation.decoding import beam_search, correct_rank
+from lime_reasoning.evaluation.tally import Tally
+from lime_reasoning.modeling.model import load_model
+from lime_reasoning.modeling.vocabulary import load_tokenizer
+from lime_reasoning.ragged import Ragged
+
+CHUNK = 256
+PREDICTIONS, METRICS = "predictions.jsonl", "metrics.json"
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    model: str
+    data: str
+    split: str = "test"
+    format: str | None = None
+    beam: int = 10
+    max_length: int = 256
+    batch_tokens: int = 16384
+    limit: int | None = None
+    checker: str | None = None
+
+    def check(self) -> None:
+        for name in ("beam", "max_length", "batch_tokens"):
+            if getattr(self, name) < 1:
+                raise LimeError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+        if self.limit is not None and self.limit < 1:
+            raise LimeError(f"--limit must be at least 1, got {self.limit}")
+
+
+def _verdicts(checker: Checker | None, src: str, predictions: list[str]) -> list[bool] | None:
+    return None if checker is None else [bool(checker(src, p)) for p in predictions]
+
+
+def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, Any]:
+    """Evaluate and write ``out/predictions.jsonl`` and ``out/metrics.json``; return the metrics."""
+    cfg.check()
+    model_dir = Path(cfg.model)
+    model = load_model(model_dir)
+    tokenizer = load_tokenizer(model_dir)
+    records = read_records(cfg.data, cfg.split, cfg.format, limit=cfg.limit)
+    if not records:
+        raise LimeError(f"{cfg.data}: the {cfg.split!r} split is empty")
+    checker = resolve_checker(cfg.checker, Path(cfg.data), cfg.split) if cfg.checker else None
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device)
+    positions = model.config.max_position_embeddings
+
+    staged = StagedDirectory(out, overwrite, key=json.dumps(asdict(cfg), sort_keys=True))
+    directory = staged.open()
+    state = staged.resume_state or {"done": 0, "bytes": 0, "tally": {}}
+    tally = Tally(state["tally"])
+    path = directory / PREDICTIONS
+    with open(path, "ab" if state["done"] else "wb") as handle:
+        handle.truncate(state["bytes"])
+        bar = tqdm(total=len(records), initial=state["done"], unit="ex", file=sys.stderr, dynamic_ncols=True)
+        for start in range(state["done"], len(records), CHUNK):
+            chunk = records[start : start + CHUNK]
+            encodings = tokenizer.encode_batch([r["src"] for r in chunk])
+            fits = [i for i, e in enumerate(encodings) if len(e.ids) <= positions]
+            sources = Ragged.from_rows([encodings[i].ids for i in fits])
+            found = beam_search(model, tokenizer, sources, cfg.beam, cfg.max_length, cfg.batch_tokens, device) if fits else []
+            hypotheses: list[list[str]] = [[] for _ in chunk]
+            for i, predictions in zip(fits, found):
+                hypotheses[i] = predictions
+            lines = []
+            for offset, (record, predictions) in enumerate(zip(chunk, hypotheses)):
+                rank = correct_rank(predictions, record["tgt"])
+                verdicts = _verdicts(checker, record["src"], predictions)
+                task = str(record.get("task", ""))
+                tally.add(task, rank, verdicts)
+                row = {"index": start + offset, **record, "predictions": predictions, "rank": rank}
+                if verdicts is not None:
+                    row["checked"] = verdicts
+                if not predictions:
+                    row["skipped"] = f"source longer than the model's {positions} positions"
+                lines.append(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.write("".join(lines).encode("utf-8"))
+            handle.flush()
+            staged.checkpoint({"done": start + len(chunk), "bytes": handle.tell(), "tally": tally.counts})
+            bar.update(len(chunk))
+        bar.close()
+    metrics = {**tally.summary(cfg.beam, checker is not None), "config": asdict(cfg)}
+    write_json_atomic(directory / METRICS, metrics)
+    staged.commit()
+    return metrics

@@ -1,0 +1,111 @@
+"""Every option of a training run, and which of them a resumed run may change.
+
+Options fall in two groups: those that define the run (data, model, optimisation, seed) and those that
+only say how long and how often (budgets, validation / checkpoint / log intervals). ``--resume``
+takes the defining options from the run itself; repeating one with a different value is an error,
+while budgets and intervals can be changed, which is how a finished run is extended.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lime_reasoning.errors import LimeError
+
+ARGS_FILE = "train_args.json"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    out: str
+    data: str | None = None
+    format: str | None = None
+    stream: str | None = None
+    preset: str = "base"
+    set: tuple[str, ...] = ()
+    init: str | None = None
+    transfer: str = "map"
+    vocab_min_count: int = 1
+    vocab_max_size: int | None = None
+    max_tokens: int = 4096
+    grad_accum: int = 1
+    lr: float | None = None
+    warmup: int | None = None
+    weight_decay: float = 0.0001
+    adam_betas: tuple[float, float] = (0.9, 0.98)
+    clip_norm: float = 1.0
+    label_smoothing: float = 0.1
+    precision: str = "auto"
+    seed: int = 1
+    valid_size: int = 2000
+    # How long and how often: free to change on --resume.
+    max_steps: int | None = None
+    max_tokens_seen: int | None = None
+    max_time: float | None = None
+    valid_every: int = 1000
+    save_every: int = 1000
+    log_every: int = 100
+    resume: bool = False
+    overwrite: bool = False
+
+    RUNTIME = ("max_steps", "max_tokens_seen", "max_time", "valid_every", "save_every", "log_every", "resume",
+               "overwrite")
+
+    def identity(self) -> dict[str, Any]:
+        """The options that define the run (JSON-ready)."""
+        values = dataclasses.asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if k not in self.RUNTIME}
+
+    def check(self) -> None:
+        positive = {"max_tokens": self.max_tokens, "grad_accum": self.grad_accum, "valid_size": self.valid_size,
+                    "valid_every": self.valid_every, "save_every": self.save_every, "log_every": self.log_every}
+        for name, value in positive.items():
+            if value < 1:
+                raise LimeError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise LimeError(f"--label-smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.lr is not None and self.lr <= 0:
+            raise LimeError(f"--lr must be positive, got {self.lr}")
+        if self.warmup is not None and self.warmup < 0:
+            raise LimeError(f"--warmup must be at least 0, got {self.warmup}")
+        if self.clip_norm < 0:
+            raise LimeError(f"--clip-norm must be at least 0 (0 turns clipping off), got {self.clip_norm}")
+        if (self.data is None) == (self.stream is None):
+            raise LimeError("give the training data: --data DIR or --stream TASK (one of them)")
+
+
+def from_options(options: dict[str, Any], run: Path) -> TrainConfig:
+    """The configuration from command-line options; with ``resume``, the run's own options fill the rest."""
+    if not options.get("resume"):
+        return TrainConfig(**options)
+    saved = read_saved(run)
+    for name, value in options.items():
+        if name in saved and name not in TrainConfig.RUNTIME and _normal(saved[name]) != _normal(value):
+            raise LimeError(
+                f"--resume: --{name.replace('_', '-')} {value} differs from the run's {saved[name]} "
+                "(only budgets and intervals may change)"
+            )
+    merged = {**{k: v for k, v in saved.items() if k in TrainConfig.__dataclass_fields__}, **options}
+    merged = {k: tuple(v) if isinstance(v, list) else v for k, v in merged.items()}
+    return TrainConfig(**merged)
+
+
+def _normal(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple | list) else value
+
+
+def read_saved(run: Path) -> dict[str, Any]:
+    path = run / ARGS_FILE
+    if not path.is_file():
+        raise LimeError(f"{run}: no run to resume here (no {ARGS_FILE})")
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise LimeError(f"{path}: not readable JSON ({error})") from None
+    if not isinstance(saved, dict):
+        raise LimeError(f"{path}: expected a JSON object")
+    return saved
