@@ -18,6 +18,8 @@ from lime_reasoning.errors import LimeError
 COMMAND_MODULES: tuple[str, ...] = (
     "lime_reasoning.cli.generate",
     "lime_reasoning.cli.stats",
+    "lime_reasoning.cli.train", "lime_reasoning.cli.evaluate",
+    "lime_reasoning.cli.metamath", "lime_reasoning.cli.benchmark", "lime_reasoning.cli.data",
 )
 
 
