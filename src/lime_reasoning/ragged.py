@@ -129,3 +129,29 @@ def concat_rows(parts: Sequence[Ragged | bytes | np.ndarray], count: int) -> Rag
         ]
         offset += part.lengths
     return Ragged(out, starts, lengths)
+
+
+@dataclass(frozen=True)
+class Padded:
+    """Rows held in a ``(rows, width)`` matrix with a validity mask; cheap to build and to join."""
+
+    matrix: np.ndarray
+    mask: np.ndarray
+
+    @classmethod
+    def constant(cls, token: int, count: int, dtype: np.dtype | type = np.int32) -> Padded:
+        """One token in every row."""
+        return cls(np.full((count, 1), token, dtype=dtype), np.ones((count, 1), dtype=bool))
+
+    @classmethod
+    def dense(cls, matrix: np.ndarray) -> Padded:
+        """Every cell valid."""
+        return cls(matrix, np.ones(matrix.shape, dtype=bool))
+
+    def compact(self) -> Ragged:
+        return Ragged.from_padded(self.matrix, self.mask)
+
+
+def hstack(parts: Sequence[Padded]) -> Padded:
+    """Row-wise concatenation of padded parts (padding stays where it is, masked out)."""
+    return Padded(np.hstack([p.matrix for p in parts]), np.hstack([p.mask for p in parts]))

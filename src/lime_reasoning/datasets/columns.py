@@ -15,6 +15,8 @@ import numpy as np
 from lime_reasoning.ragged import Ragged, concat_rows, exclusive_cumsum
 
 NEWLINE = 10
+WHITESPACE = np.zeros(256, dtype=bool)
+WHITESPACE[[9, 10, 11, 12, 13, 32]] = True
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,12 @@ class TextColumn:
         return TextColumn(data, ends)
 
     def token_counts(self) -> np.ndarray:
-        """Whitespace-separated tokens per line (single spaces, as every writer here produces)."""
-        is_space = self.data == ord(" ")
-        spaces_before = np.concatenate([[0], np.cumsum(is_space, dtype=np.int64)])
-        spaces = spaces_before[self.ends] - spaces_before[self.starts]
-        return np.where(self.lengths > 0, spaces + 1, 0)
+        """Whitespace-separated tokens per line."""
+        is_text = ~WHITESPACE[self.data]
+        begins = is_text.copy()
+        begins[1:] &= ~is_text[:-1]
+        before = np.concatenate([[0], np.cumsum(begins, dtype=np.int64)])
+        return before[self.ends] - before[self.starts]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,373 @@
+"""``lime generate``: write a synthetic dataset, in parallel, filtered, resumable, shardable.
+
+Splits are written in the order valid, test, train. Sources are kept disjoint: a test row whose
+source appears in valid is dropped, and so is a train row whose source appears in valid or test;
+``dedup`` also drops a row whose source appeared earlier in the same split. Every split is cut into
+``n`` equal slices for ``shard=(i, n)``: shard ``i`` writes slice ``i`` of every split, so the shards'
+files concatenated in order are byte-identical to a single run's. A shard of a deduplicated train
+split first hashes (without writing) the rows of the slices before its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import signal
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from lime_reasoning.datasets.dedup import HashSet, first_occurrences
+from lime_reasoning.datasets.output import base_meta, check_formats, write_meta
+from lime_reasoning.datasets.staging import StagedDirectory
+from lime_reasoning.datasets.synthetic import BLOCK_SIZE, COLUMNS, GeneratedBlock, SyntheticSpec, generate_block
+from lime_reasoning.datasets.writers import SplitWriter
+from lime_reasoning.errors import LimeError
+
+WRITE_ORDER: tuple[str, ...] = ("valid", "test", "train")
+CHECKPOINT_BLOCKS = 16
+PARQUET_CHECKPOINT_BLOCKS = 128
+HASH_FILE = ".train.hashes"
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    spec: SyntheticSpec
+    counts: dict[str, int]
+    out: Path
+    formats: tuple[str, ...] = ("text",)
+    workers: int = 1
+    shard: tuple[int, int] = (0, 1)
+    dedup: bool = False
+    overwrite: bool = False
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        for split, count in self.counts.items():
+            if count < 0:
+                raise LimeError(f"--{split}: must be a non-negative number of examples, got {count}")
+        if not any(self.counts.values()):
+            raise LimeError("--train/--valid/--test: nothing to generate (every count is 0)")
+        if self.workers < 1:
+            raise LimeError(f"--workers: must be at least 1, got {self.workers}")
+        index, total = self.shard
+        if not 0 <= index < total:
+            raise LimeError(f"--shard: index {index} is not in 0..{total - 1}")
+        object.__setattr__(self, "formats", tuple(check_formats(list(self.formats))))
+
+    def key(self) -> str:
+        """Identifies the output, so that only the very same request resumes a partial run."""
+        payload = json.dumps(self.describe(), sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "task": self.spec.mixture.describe(),
+            "config": self.spec.config.to_dict(),
+            "seed": self.spec.seed,
+            "requested": {split: self.counts.get(split, 0) for split in WRITE_ORDER},
+            "formats": list(self.formats),
+            "shard": list(self.shard),
+            "dedup": self.dedup,
+            "block_size": BLOCK_SIZE,
+        }
+
+
+def shard_rows(count: int, shard: tuple[int, int]) -> tuple[int, int]:
+    """The rows ``[start, stop)`` of a split of ``count`` rows that shard ``i`` of ``n`` writes."""
+    index, total = shard
+    return count * index // total, count * (index + 1) // total
+
+
+@dataclass
+class SplitCounts:
+    rows: int = 0
+    overlap: int = 0
+    duplicate: int = 0
+    tasks: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "overlap": self.overlap, "duplicate": self.duplicate, "tasks": self.tasks}
+
+
+class OnlineFilter:
+    """Keeps rows whose source is not in ``excluded`` and, with dedup, was not seen earlier."""
+
+    def __init__(self, excluded: HashSet, dedup: bool) -> None:
+        self.excluded = excluded
+        self.dedup = dedup
+        self.seen = HashSet()
+
+    @property
+    def needs_hashes(self) -> bool:
+        return self.dedup or len(self.excluded) > 0
+
+    def decide(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(keep, overlap) masks for the next rows of the split, in order."""
+        overlap = self.excluded.contains(hashes)
+        keep = ~overlap
+        if self.dedup:
+            keep &= ~self.seen.contains(hashes) & first_occurrences(hashes)
+            self.seen.add(hashes[keep])
+        return keep, overlap
+
+
+@dataclass(frozen=True)
+class FixedDecisions:
+    """Keep and overlap masks decided in advance for every row of a (small) split."""
+
+    keep: np.ndarray
+    overlap: np.ndarray
+
+
+class BlockSource:
+    """Generated blocks in order, produced in-process or by a bounded pool of worker processes."""
+
+    def __init__(self, spec: SyntheticSpec, workers: int) -> None:
+        self.spec = spec
+        self.pool = None
+        if workers > 1:
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_set_worker_spec, initargs=(spec,))
+        self.window = 2 * workers
+
+    def blocks(self, split: str, indices: range, with_hashes: bool) -> Iterator[GeneratedBlock]:
+        if self.pool is None:
+            for block in indices:
+                yield generate_block(self.spec, split, block, with_hashes)
+            return
+        pending: deque[Future] = deque()
+        upcoming = iter(indices)
+        for block in upcoming:
+            pending.append(self.pool.submit(_worker_block, split, block, with_hashes))
+            if len(pending) >= self.window:
+                break
+        while pending:
+            result = pending.popleft().result()
+            for block in upcoming:
+                pending.append(self.pool.submit(_worker_block, split, block, with_hashes))
+                break
+            yield result
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER_SPEC: SyntheticSpec | None = None
+
+
+def _set_worker_spec(spec: SyntheticSpec) -> None:
+    global _WORKER_SPEC
+    _WORKER_SPEC = spec
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+
+
+def _worker_block(split: str, block: int, with_hashes: bool) -> GeneratedBlock:
+    assert _WORKER_SPEC is not None
+    return generate_block(_WORKER_SPEC, split, block, with_hashes)
+
+
+def block_range(start: int, stop: int) -> range:
+    return range(start // BLOCK_SIZE, (stop + BLOCK_SIZE - 1) // BLOCK_SIZE)
+
+
+def rows_in_block(block: int, start: int, stop: int) -> slice:
+    """The part of ``block`` that lies in rows ``[start, stop)``, as a slice of the block."""
+    first = block * BLOCK_SIZE
+    return slice(max(start - first, 0), min(stop - first, BLOCK_SIZE))
+
+
+def split_hashes(source: BlockSource, split: str, stop: int) -> Iterator[np.ndarray]:
+    """Source hashes of rows ``[0, stop)`` of a split, block by block."""
+    blocks = block_range(0, stop)
+    for block, generated in zip(blocks, source.blocks(split, blocks, True)):
+        assert generated.hashes is not None
+        yield generated.hashes[rows_in_block(block, 0, stop)]
+
+
+class Builder:
+    """One run of ``lime generate``; see the module docstring."""
+
+    def __init__(self, request: BuildRequest) -> None:
+        self.request = request
+        self.spec = request.spec
+        self.staged = StagedDirectory(request.out, request.overwrite, request.key())
+        self.interval = PARQUET_CHECKPOINT_BLOCKS if "parquet" in request.formats else CHECKPOINT_BLOCKS
+
+    def run(self) -> dict[str, Any]:
+        directory = self.staged.open()
+        state = self.staged.resume_state or {"splits": {}}
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        source = BlockSource(self.spec, self.request.workers)
+        try:
+            decisions, excluded = self._decide_small_splits(source)
+            splits = [split for split in WRITE_ORDER if self.request.counts.get(split, 0)]
+            todo = sum(self._remaining(split, state) for split in splits)
+            with tqdm(total=todo, unit="ex", unit_scale=True, desc="generate", disable=self.request.quiet) as bar:
+                for split in splits:
+                    if not state["splits"].get(split, {}).get("done"):
+                        rule = decisions.get(split) or self._train_filter(excluded, directory, state, source)
+                        self._write_split(split, directory, state, rule, source, bar)
+            meta = self._meta(state)
+            write_meta(directory, meta)
+            (directory / HASH_FILE).unlink(missing_ok=True)
+        except LimeError:
+            source.close()
+            self.staged.discard()
+            raise
+        finally:
+            source.close()
+            signal.signal(signal.SIGTERM, previous)
+        self.staged.commit()
+        return meta
+
+    def _remaining(self, split: str, state: dict[str, Any]) -> int:
+        start, stop = shard_rows(self.request.counts[split], self.request.shard)
+        done_blocks = state["splits"].get(split, {}).get("next_block", start // BLOCK_SIZE)
+        return max(0, stop - max(start, done_blocks * BLOCK_SIZE))
+
+    def _decide_small_splits(self, source: BlockSource) -> tuple[dict[str, FixedDecisions], HashSet]:
+        """Filter valid and test in full (every shard needs them); return their decisions and kept hashes."""
+        decisions: dict[str, FixedDecisions] = {}
+        kept = HashSet()
+        for split in ("valid", "test"):
+            count = self.request.counts.get(split, 0)
+            if not count:
+                continue
+            rule = OnlineFilter(HashSet(kept.to_array()), self.request.dedup)
+            keeps, overlaps = [], []
+            for hashes in split_hashes(source, split, count):
+                keep, overlap = rule.decide(hashes)
+                kept.add(hashes[keep])
+                keeps.append(keep)
+                overlaps.append(overlap)
+            decisions[split] = FixedDecisions(np.concatenate(keeps), np.concatenate(overlaps))
+        return decisions, kept
+
+    def _train_filter(
+        self, excluded: HashSet, directory: Path, state: dict[str, Any], source: BlockSource
+    ) -> OnlineFilter:
+        """Train's filter, knowing (with dedup) the rows of earlier shards and of an interrupted run."""
+        rule = OnlineFilter(excluded, self.request.dedup)
+        if self.request.dedup:
+            start, _ = shard_rows(self.request.counts["train"], self.request.shard)
+            for hashes in split_hashes(source, "train", start):
+                rule.decide(hashes)
+            saved = state["splits"].get("train")
+            if saved:
+                path = directory / HASH_FILE
+                with open(path, "r+b") as handle:
+                    handle.truncate(saved["hash_bytes"])
+                rule.seen.add(np.fromfile(path, dtype=np.uint64))
+        return rule
+
+    def _write_split(
+        self,
+        split: str,
+        directory: Path,
+        state: dict[str, Any],
+        rule: OnlineFilter | FixedDecisions,
+        source: BlockSource,
+        bar: tqdm,
+    ) -> None:
+        start, stop = shard_rows(self.request.counts[split], self.request.shard)
+        saved = state["splits"].get(split)
+        next_block = saved["next_block"] if saved else start // BLOCK_SIZE
+        counts = SplitCounts(**saved["counts"]) if saved else SplitCounts()
+        writer = SplitWriter(directory, split, self.request.formats, COLUMNS, saved["writer"] if saved else None)
+        online = isinstance(rule, OnlineFilter)
+        hash_log = open(directory / HASH_FILE, "ab" if saved else "wb") if online and rule.dedup else None
+        names = self.spec.mixture.names
+        blocks = range(next_block, block_range(start, stop).stop)
+        since_checkpoint = 0
+        try:
+            for block, generated in zip(blocks, source.blocks(split, blocks, online and rule.needs_hashes)):
+                part = rows_in_block(block, start, stop)
+                rows, tasks = generated.rows, generated.task[part]
+                if part != slice(0, BLOCK_SIZE):
+                    rows = rows.take(np.arange(BLOCK_SIZE)[part])
+                if online and rule.needs_hashes:
+                    assert generated.hashes is not None
+                    hashes = generated.hashes[part]
+                    keep, overlap = rule.decide(hashes)
+                    if hash_log is not None:
+                        hash_log.write(hashes[keep].tobytes())
+                elif not online:
+                    offset = block * BLOCK_SIZE
+                    keep = rule.keep[offset + part.start : offset + part.stop]
+                    overlap = rule.overlap[offset + part.start : offset + part.stop]
+                else:
+                    keep = overlap = None
+                if keep is not None:
+                    counts.overlap += int(overlap.sum())
+                    counts.duplicate += int((~keep & ~overlap).sum())
+                    if not keep.all():
+                        rows, tasks = rows.take(keep), tasks[keep]
+                writer.write(rows)
+                counts.rows += len(rows)
+                for index in np.flatnonzero(number := np.bincount(tasks, minlength=len(names))):
+                    counts.tasks[names[index]] = counts.tasks.get(names[index], 0) + int(number[index])
+                bar.update(part.stop - part.start)
+                since_checkpoint += 1
+                if since_checkpoint >= self.interval or block + 1 == blocks.stop:
+                    self._checkpoint(state, split, block + 1, writer, counts, hash_log, done=block + 1 == blocks.stop)
+                    since_checkpoint = 0
+            if not blocks:
+                self._checkpoint(state, split, next_block, writer, counts, hash_log, done=True)
+        finally:
+            writer.close()
+            if hash_log is not None:
+                hash_log.close()
+
+    def _checkpoint(
+        self,
+        state: dict[str, Any],
+        split: str,
+        next_block: int,
+        writer: SplitWriter,
+        counts: SplitCounts,
+        hash_log: Any,
+        done: bool,
+    ) -> None:
+        entry: dict[str, Any] = {
+            "next_block": next_block,
+            "writer": writer.checkpoint(),
+            "counts": counts.to_dict(),
+            "done": done,
+        }
+        if hash_log is not None:
+            hash_log.flush()
+            entry["hash_bytes"] = hash_log.tell()
+        state["splits"][split] = entry
+        self.staged.checkpoint(state)
+
+    def _meta(self, state: dict[str, Any]) -> dict[str, Any]:
+        meta = base_meta("lime-synthetic", self.request.formats)
+        meta.update(self.request.describe())
+        meta["tasks"] = self.spec.mixture.names
+        meta["weights"] = list(self.spec.mixture.weights)
+        meta["columns"] = list(COLUMNS)
+        meta["counts"] = {split: entry["counts"]["rows"] for split, entry in state["splits"].items()}
+        meta["splits"] = {split: entry["counts"] for split, entry in state["splits"].items()}
+        return meta
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def build(request: BuildRequest) -> dict[str, Any]:
+    """Write the dataset ``request`` describes and return its ``meta.json`` contents."""
+    started = time.perf_counter()
+    meta = Builder(request).run()
+    meta["seconds"] = round(time.perf_counter() - started, 3)
+    return meta
