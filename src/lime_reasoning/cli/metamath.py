@@ -65,14 +65,14 @@ def run_verify(args: argparse.Namespace) -> int:
     counts = database.counts
     for failure in report.failures:
         print(f"lime: error: {failure}", file=sys.stderr)
-    if report.incomplete:
-        shown = ", ".join(report.incomplete[:SHOWN_FAILURES]) + (", ..." if len(report.incomplete) > SHOWN_FAILURES else "")
-        print(f"lime: note: {len(report.incomplete):,} incomplete proofs (with '?' steps) skipped: {shown}", file=sys.stderr)
     print(
         f"{path}: {counts['statements']:,} statements ({counts['$a']:,} $a, {counts['$p']:,} $p); "
         f"{report.verified:,} proofs verified, {len(report.incomplete):,} incomplete, {len(report.failures):,} failed; "
         f"read {read_seconds:.1f} s, verified {verify_seconds:.1f} s"
     )
+    if report.incomplete:
+        shown = ", ".join(report.incomplete[:SHOWN_FAILURES]) + (", ..." if len(report.incomplete) > SHOWN_FAILURES else "")
+        print(f"incomplete proofs ('?' steps, skipped): {shown}")
     return 2 if report.failures else 0
 
 

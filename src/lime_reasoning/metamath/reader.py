@@ -246,11 +246,19 @@ class Reader:
             else:
                 statement = self._assertion(label, keyword, symbols, used, index, position)
                 if keyword == "$p":
-                    statement.proof = tokens[equals + 1 : end]
-                    if not statement.proof:
-                        raise self.fail(position, "empty proof (write '?' for an unknown one)", label)
+                    statement.proof = self._proof(equals, end, label)
         self.statements[label] = statement
         return end + 1
+
+    def _proof(self, equals: int, end: int, label: str) -> list[str]:
+        """The tokens between ``$=`` and ``$.``; a keyword among them means a missing ``$.``."""
+        proof = self.tokens[equals + 1 : end]
+        if not proof:
+            raise self.fail(equals, "empty proof (write '?' for an unknown one)", label)
+        if "$" in "".join(proof):
+            offset, keyword = next((i, t) for i, t in enumerate(proof) if "$" in t)
+            raise self.fail(equals + 1 + offset, f"unexpected {keyword} inside a proof (is a '$.' missing?)", label)
+        return proof
 
     def _floating(self, label: str, symbols: list[str], index: int, position: int) -> Hypothesis:
         if len(symbols) != 2:
