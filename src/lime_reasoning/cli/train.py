@@ -88,7 +88,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_common(train)
     model = train.add_argument_group("model")
-    model.add_argument("--preset", choices=("tiny", "small", "base"), default=SUPPRESS,
+    model.add_argument("--preset", metavar="NAME", default=SUPPRESS,
                        help="tiny: 2-core CPU; small; base: the paper's 6+6 layers, d_model 512 (default)")
     model.add_argument("--set", action="append", metavar="FIELD=VALUE", default=SUPPRESS,
                        help="override a preset field, e.g. --set d_model=256 --set encoder_layers=3")

@@ -45,7 +45,6 @@ def beam_search(model: BartForConditionalGeneration, tokenizer: Tokenizer, sourc
             num_return_sequences=beam,
             max_new_tokens=max_new_tokens,
             do_sample=False,
-            early_stopping=True,
         )
         texts = tokenizer.decode_batch(output.cpu().tolist(), skip_special_tokens=True)
         for position, row in enumerate(rows):

@@ -26,7 +26,7 @@ from lime_reasoning.modeling.model import load_model
 from lime_reasoning.modeling.vocabulary import load_tokenizer
 from lime_reasoning.ragged import Ragged
 
-CHUNK = 256
+CHUNK = 128
 PREDICTIONS, METRICS = "predictions.jsonl", "metrics.json"
 
 
@@ -67,6 +67,7 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model.to(device)
     positions = model.config.max_position_embeddings
+    max_new_tokens = min(cfg.max_length, positions - 1)  # the decoder's positions include its start token
 
     staged = StagedDirectory(out, overwrite, key=json.dumps(asdict(cfg), sort_keys=True))
     directory = staged.open()
@@ -81,7 +82,7 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
             encodings = tokenizer.encode_batch([r["src"] for r in chunk])
             fits = [i for i, e in enumerate(encodings) if len(e.ids) <= positions]
             sources = Ragged.from_rows([encodings[i].ids for i in fits])
-            found = beam_search(model, tokenizer, sources, cfg.beam, cfg.max_length, cfg.batch_tokens, device) if fits else []
+            found = beam_search(model, tokenizer, sources, cfg.beam, max_new_tokens, cfg.batch_tokens, device) if fits else []
             hypotheses: list[list[str]] = [[] for _ in chunk]
             for i, predictions in zip(fits, found):
                 hypotheses[i] = predictions

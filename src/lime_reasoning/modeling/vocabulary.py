@@ -39,6 +39,12 @@ def word_level_tokenizer(vocab: dict[str, int]) -> Tokenizer:
     return tokenizer
 
 
+def _checked(vocab: dict[str, int]) -> dict[str, int]:
+    if len(vocab) <= len(SPECIAL_TOKENS):
+        raise LimeError("the training data holds no token (or none that occurs --vocab-min-count times)")
+    return vocab
+
+
 def count_vocabulary(lines: Iterator[str], min_count: int = 1, max_size: int | None = None) -> dict[str, int]:
     """Token -> id, most frequent first (ties by token), specials first, dropping rare tokens."""
     if min_count < 1:
@@ -54,22 +60,29 @@ def count_vocabulary(lines: Iterator[str], min_count: int = 1, max_size: int | N
         show_progress=False,
     )
     counter.train_from_iterator(lines, trainer)
-    vocab = counter.get_vocab()
-    if len(vocab) <= len(SPECIAL_TOKENS):
-        raise LimeError("the training data holds no token (or none that occurs --vocab-min-count times)")
-    return vocab
+    return counter.get_vocab()
 
 
 def build_tokenizer(
     directory: Path | str, fmt: str | None = None, min_count: int = 1, max_size: int | None = None
 ) -> Tokenizer:
     """The joined vocabulary of ``directory``'s training split."""
-    return word_level_tokenizer(count_vocabulary(_lines(Path(directory), "train", fmt), min_count, max_size))
+    seen = [0]
+
+    def counted() -> Iterator[str]:
+        for line in _lines(Path(directory), "train", fmt):
+            seen[0] += 1
+            yield line
+
+    vocab = count_vocabulary(counted(), min_count, max_size)
+    if not seen[0]:
+        raise LimeError(f"{directory}: the 'train' split is empty")
+    return word_level_tokenizer(_checked(vocab))
 
 
 def tokenizer_from_lines(lines: Sequence[str], min_count: int = 1, max_size: int | None = None) -> Tokenizer:
     """The joined vocabulary of examples held in memory (a sample of an endless stream)."""
-    return word_level_tokenizer(count_vocabulary(iter(lines), min_count, max_size))
+    return word_level_tokenizer(_checked(count_vocabulary(iter(lines), min_count, max_size)))
 
 
 def save_tokenizer(tokenizer: Tokenizer, directory: Path) -> None:

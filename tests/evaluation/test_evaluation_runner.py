@@ -1,0 +1,130 @@
+"""``lime evaluate``: batched beam search against one-by-one ``generate()``, metrics, checkers, resume."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+from lime_reasoning.cli import main
+from lime_reasoning.modeling.model import bart_config, build_model
+from lime_reasoning.modeling.presets import resolve_preset
+from lime_reasoning.modeling.vocabulary import save_tokenizer, tokenizer_from_lines
+
+BEAM, LENGTH = 3, 6
+COUNT = 160  # more than one checkpointed chunk of the runner
+SYMBOLS = [f"w{i}" for i in range(15)]
+
+
+def even_length(src: str, prediction: str) -> bool:
+    """A checker whose verdict the test can compute on its own."""
+    return len(prediction.split()) % 2 == 0
+
+
+def make_checker(data_dir: Path, split: str):
+    return even_length
+
+
+class Interrupt:
+    calls = 0
+
+
+def make_interrupting_checker(data_dir: Path, split: str):
+    def check(src: str, prediction: str) -> bool:
+        Interrupt.calls += 1
+        if Interrupt.calls == 3 * 150:
+            raise KeyboardInterrupt
+        return even_length(src, prediction)
+
+    return check
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("model")
+    tokenizer = tokenizer_from_lines([" ".join(SYMBOLS)])
+    fields, _ = resolve_preset("tiny", ["d_model=32", "encoder_layers=1", "decoder_layers=1", "encoder_ffn_dim=64",
+                                        "decoder_ffn_dim=64", "max_position_embeddings=64"])
+    build_model(bart_config(fields, tokenizer.get_vocab_size()), seed=5).save_pretrained(str(directory))
+    save_tokenizer(tokenizer, directory)
+    return directory
+
+
+def reference_beams(model_dir: Path, sources: list[str]) -> list[list[str]]:
+    """One source at a time, straight through the Auto classes: no batching, no sorting, no padding."""
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir)).eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    beams = []
+    with torch.no_grad():
+        for source in sources:
+            output = model.generate(**tokenizer(source, return_tensors="pt"), num_beams=BEAM,
+                                    num_return_sequences=BEAM, max_new_tokens=LENGTH, do_sample=False)
+            beams.append(tokenizer.batch_decode(output, skip_special_tokens=True))
+    return beams
+
+
+@pytest.fixture(scope="module")
+def dataset(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[list[str]]]:
+    """Targets are the reference top-1 for even rows and the second beam for rows divisible by 3, else wrong."""
+    rng = random.Random(1)
+    sources = [" ".join(rng.choice(SYMBOLS) for _ in range(rng.randint(2, 12))) for _ in range(COUNT)]
+    beams = reference_beams(model_dir, sources)
+    targets = [b[0] if i % 2 == 0 else b[1] if i % 3 == 0 else "w1 w2 w3 w4 w5 w6 w7" for i, b in enumerate(beams)]
+    directory = tmp_path_factory.mktemp("data")
+    (directory / "test.src").write_text("".join(s + "\n" for s in sources))
+    (directory / "test.tgt").write_text("".join(t + "\n" for t in targets))
+    (directory / "test.task").write_text("".join(("even" if i % 2 == 0 else "odd") + "\n" for i in range(COUNT)))
+    return directory, beams
+
+
+def run_eval(model_dir: Path, data: Path, out: Path, *extra: str) -> int:
+    return main(["evaluate", "--model", str(model_dir), "--data", str(data), "--beam", str(BEAM), "--max-length",
+                 str(LENGTH), "--batch-tokens", "400", "--out", str(out), *extra])
+
+
+def test_predictions_and_metrics(model_dir: Path, dataset: tuple[Path, list[list[str]]], tmp_path: Path) -> None:
+    data, beams = dataset
+    out = tmp_path / "eval"
+    assert run_eval(model_dir, data, out, "--checker", "test_evaluation_runner:make_checker") == 0
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert [row["index"] for row in rows] == list(range(COUNT))
+    assert [row["predictions"][0] for row in rows] == [b[0] for b in beams]
+    targets = (data / "test.tgt").read_text().splitlines()
+    top1 = sum(row["predictions"][0] == t for row, t in zip(rows, targets)) / COUNT
+    topk = sum(t in row["predictions"] for row, t in zip(rows, targets)) / COUNT
+    checked = sum(even_length("", row["predictions"][0]) for row in rows) / COUNT
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["top1"] == pytest.approx(top1) and metrics[f"top{BEAM}"] == pytest.approx(topk)
+    assert metrics["checked_top1"] == pytest.approx(checked)
+    assert metrics["per_task"]["even"]["top1"] == pytest.approx(1.0)
+    assert top1 >= 0.5 and topk > top1
+
+
+def test_interrupted_evaluation_resumes(model_dir: Path, dataset: tuple[Path, list[list[str]]], tmp_path: Path) -> None:
+    data, _ = dataset
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    assert run_eval(model_dir, data, straight, "--checker", "test_evaluation_runner:make_checker") == 0
+    Interrupt.calls = 0
+    assert run_eval(model_dir, data, resumed, "--checker", "test_evaluation_runner:make_interrupting_checker") == 130
+    assert not resumed.exists()
+    assert run_eval(model_dir, data, resumed, "--checker", "test_evaluation_runner:make_interrupting_checker") == 0
+    assert (resumed / "predictions.jsonl").read_text() == (straight / "predictions.jsonl").read_text()
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--checker", "no-such-checker"], "unknown checker"),
+    (["--checker", "test_evaluation_runner:missing"], "cannot load"),
+    (["--split", "valid"], "no 'valid' split"),
+    (["--beam", "0"], "--beam"),
+])
+def test_bad_input(model_dir: Path, dataset: tuple[Path, list[list[str]]], tmp_path: Path,
+                   capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+    data, _ = dataset
+    assert run_eval(model_dir, data, tmp_path / "out", *argv) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("lime: error:") and expected in lines[0], lines
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,39 @@
+"""Two gloo processes under torchrun, one batch each per step, match one process accumulating two."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import TINY
+from safetensors.torch import load_file
+
+from lime_reasoning.cli import main
+
+COMMON = [*TINY, "--set", "dropout=0", "--max-tokens", "256", "--lr", "2e-3", "--warmup", "3", "--max-steps", "6", "--log-every", "1"]
+
+
+def test_two_processes_match_one_with_accumulation(toy: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert main(["train", "--data", str(toy), "--out", str(one), *COMMON, "--grad-accum", "2"]) == 0
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+               "-m", "lime_reasoning", "train", "--data", str(toy), "--out", str(two), *COMMON]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    single = load_file(one / "checkpoints" / "last" / "model.safetensors")
+    double = load_file(two / "checkpoints" / "last" / "model.safetensors")
+    assert single.keys() == double.keys()
+    for name in single:
+        torch.testing.assert_close(double[name], single[name], rtol=1e-4, atol=1e-5, msg=name)
+    assert train_losses(one) == pytest.approx(train_losses(two), rel=1e-4)
+    assert train_losses(one)[-1] < train_losses(one)[0]
+
+
+def train_losses(run: Path) -> list[float]:
+    rows = [line.split(",") for line in (run / "metrics.csv").read_text().splitlines()[1:]]
+    return [float(row[4]) for row in rows if row[3] == "train/loss"]
