@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import signal
 import time
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +25,8 @@ from tqdm import tqdm
 from lime_reasoning.datasets.dedup import HashSet, first_occurrences
 from lime_reasoning.datasets.output import base_meta, check_formats, write_meta
 from lime_reasoning.datasets.staging import StagedDirectory
-from lime_reasoning.datasets.synthetic import BLOCK_SIZE, COLUMNS, GeneratedBlock, SyntheticSpec, generate_block
+from lime_reasoning.datasets.parallel import BlockSource
+from lime_reasoning.datasets.synthetic import BLOCK_SIZE, COLUMNS, SyntheticSpec
 from lime_reasoning.datasets.writers import SplitWriter
 from lime_reasoning.errors import LimeError
 
@@ -128,54 +126,6 @@ class FixedDecisions:
     overlap: np.ndarray
 
 
-class BlockSource:
-    """Generated blocks in order, produced in-process or by a bounded pool of worker processes."""
-
-    def __init__(self, spec: SyntheticSpec, workers: int) -> None:
-        self.spec = spec
-        self.pool = None
-        if workers > 1:
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_set_worker_spec, initargs=(spec,))
-        self.window = 2 * workers
-
-    def blocks(self, split: str, indices: range, with_hashes: bool) -> Iterator[GeneratedBlock]:
-        if self.pool is None:
-            for block in indices:
-                yield generate_block(self.spec, split, block, with_hashes)
-            return
-        pending: deque[Future] = deque()
-        upcoming = iter(indices)
-        for block in upcoming:
-            pending.append(self.pool.submit(_worker_block, split, block, with_hashes))
-            if len(pending) >= self.window:
-                break
-        while pending:
-            result = pending.popleft().result()
-            for block in upcoming:
-                pending.append(self.pool.submit(_worker_block, split, block, with_hashes))
-                break
-            yield result
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-_WORKER_SPEC: SyntheticSpec | None = None
-
-
-def _set_worker_spec(spec: SyntheticSpec) -> None:
-    global _WORKER_SPEC
-    _WORKER_SPEC = spec
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-
-
-def _worker_block(split: str, block: int, with_hashes: bool) -> GeneratedBlock:
-    assert _WORKER_SPEC is not None
-    return generate_block(_WORKER_SPEC, split, block, with_hashes)
-
-
 def block_range(start: int, stop: int) -> range:
     return range(start // BLOCK_SIZE, (stop + BLOCK_SIZE - 1) // BLOCK_SIZE)
 
@@ -189,8 +139,7 @@ def rows_in_block(block: int, start: int, stop: int) -> slice:
 def split_hashes(source: BlockSource, split: str, stop: int) -> Iterator[np.ndarray]:
     """Source hashes of rows ``[0, stop)`` of a split, block by block."""
     blocks = block_range(0, stop)
-    for block, generated in zip(blocks, source.blocks(split, blocks, True)):
-        assert generated.hashes is not None
+    for block, generated in zip(blocks, source.blocks(split, blocks)):
         yield generated.hashes[rows_in_block(block, 0, stop)]
 
 
@@ -290,13 +239,12 @@ class Builder:
         blocks = range(next_block, block_range(start, stop).stop)
         since_checkpoint = 0
         try:
-            for block, generated in zip(blocks, source.blocks(split, blocks, online and rule.needs_hashes)):
+            for block, generated in zip(blocks, source.blocks(split, blocks)):
                 part = rows_in_block(block, start, stop)
                 rows, tasks = generated.rows, generated.task[part]
                 if part != slice(0, BLOCK_SIZE):
                     rows = rows.take(np.arange(BLOCK_SIZE)[part])
                 if online and rule.needs_hashes:
-                    assert generated.hashes is not None
                     hashes = generated.hashes[part]
                     keep, overlap = rule.decide(hashes)
                     if hash_log is not None:

@@ -14,17 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from lime_reasoning.datasets.columns import ColumnBlock
-from lime_reasoning.datasets.dedup import row_hashes
-from lime_reasoning.datasets.render import TokenRenderer, render_labels
+from lime_reasoning.datasets.columns import ColumnBlock, TextColumn
 from lime_reasoning.errors import LimeError
 from lime_reasoning.tasks.config import TaskConfig
 from lime_reasoning.tasks.mixture import Mixture
-from lime_reasoning.tasks.tokens import token_strings
+
+if TYPE_CHECKING:
+    from lime_reasoning.tasks.engine import Engine
 
 BLOCK_SIZE = 8192
 SPLIT_CODES: dict[str, int] = {"train": 0, "valid": 1, "test": 2}
@@ -56,8 +56,8 @@ class SyntheticSpec:
         return Mixture.parse(self.task)
 
     @cached_property
-    def renderer(self) -> TokenRenderer:
-        return TokenRenderer(token_strings(self.config.vocab_size))
+    def engine(self) -> Engine:
+        return self.mixture.engine(self.config)
 
     def rng(self, split: str, block: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, SPLIT_CODES[split], block])
@@ -65,21 +65,41 @@ class SyntheticSpec:
 
 @dataclass(frozen=True)
 class GeneratedBlock:
-    """One block, rendered; ``hashes`` are the source hashes when filtering needs them."""
+    """One block as text columns, with each row's task index and source hash."""
 
     rows: ColumnBlock
     task: np.ndarray
-    hashes: np.ndarray | None
+    hashes: np.ndarray
 
 
-def generate_block(spec: SyntheticSpec, split: str, block: int, with_hashes: bool = False) -> GeneratedBlock:
-    batch = spec.mixture.generate(spec.rng(split, block), BLOCK_SIZE, spec.config)
+def task_labels(labels: list[str], indices: np.ndarray) -> TextColumn:
+    """A column holding ``labels[i]`` for each index."""
+    lines = np.array([label.encode("utf-8") + b"\n" for label in labels], dtype=object)
+    sizes = np.array([len(line) for line in lines], dtype=np.int64)
+    data = np.frombuffer(b"".join(lines[indices].tolist()), dtype=np.uint8)
+    return TextColumn(data, np.cumsum(sizes[indices]) - 1)
+
+
+def assemble_block(
+    spec: SyntheticSpec,
+    src: np.ndarray,
+    src_ends: np.ndarray,
+    tgt: np.ndarray,
+    tgt_ends: np.ndarray,
+    task: np.ndarray,
+    hashes: np.ndarray,
+) -> GeneratedBlock:
     columns = {
-        "src": spec.renderer.render(batch.src),
-        "tgt": spec.renderer.render(batch.tgt),
-        "task": render_labels(spec.mixture.names, batch.task),
+        "src": TextColumn(src, src_ends),
+        "tgt": TextColumn(tgt, tgt_ends),
+        "task": task_labels(spec.mixture.names, task),
     }
-    return GeneratedBlock(ColumnBlock(columns), batch.task, row_hashes(batch.src) if with_hashes else None)
+    return GeneratedBlock(ColumnBlock(columns), task, hashes)
+
+
+def generate_block(spec: SyntheticSpec, split: str, block: int) -> GeneratedBlock:
+    text = spec.engine.generate(spec.rng(split, block), BLOCK_SIZE)
+    return assemble_block(spec, text.src, text.src_ends, text.tgt, text.tgt_ends, text.choices, text.hashes)
 
 
 def _to_examples(rows: ColumnBlock) -> Iterator[Example]:

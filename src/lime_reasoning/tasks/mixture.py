@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from lime_reasoning.errors import LimeError
-from lime_reasoning.ragged import Ragged
 from lime_reasoning.tasks.config import TaskConfig
 from lime_reasoning.tasks.registry import ALIASES, Task, get
 
-
-@dataclass(frozen=True)
-class MixedBatch:
-    src: Ragged
-    tgt: Ragged
-    task: np.ndarray  # index into Mixture.tasks, per example
-
-    def __len__(self) -> int:
-        return len(self.src)
+if TYPE_CHECKING:
+    from lime_reasoning.tasks.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -60,25 +51,8 @@ class Mixture:
             return self.tasks[0].name
         return ",".join(f"{task.name}={weight:.6g}" for task, weight in zip(self.tasks, self.weights))
 
-    def generate(self, rng: np.random.Generator, n: int, config: TaskConfig) -> MixedBatch:
-        """``n`` examples; each example's task is drawn by weight, then tasks are generated in turn."""
-        if len(self.tasks) == 1:
-            batch = self.tasks[0].generate(rng, n, config)
-            return MixedBatch(batch.src, batch.tgt, np.zeros(n, dtype=np.int64))
-        choice = rng.choice(len(self.tasks), size=n, p=np.array(self.weights))
-        order = np.argsort(choice, kind="stable")
-        counts = np.bincount(choice, minlength=len(self.tasks))
-        batches = [task.generate(rng, int(count), config) for task, count in zip(self.tasks, counts)]
-        # Generated grouped by task; put every example back at its own position.
-        inverse = np.empty(n, dtype=np.int64)
-        inverse[order] = np.arange(n)
-        src = concat_ragged([b.src for b in batches]).take(inverse)
-        tgt = concat_ragged([b.tgt for b in batches]).take(inverse)
-        return MixedBatch(src, tgt, choice.astype(np.int64))
+    def engine(self, config: TaskConfig) -> Engine:
+        """The compiled generator for this mixture under ``config`` (imports numba on first use)."""
+        from lime_reasoning.tasks.engine import Engine
 
-
-def concat_ragged(parts: list[Ragged]) -> Ragged:
-    """Rows of several contiguous batches, one after the other."""
-    return Ragged.from_lengths(
-        np.concatenate([p.values for p in parts]), np.concatenate([p.lengths for p in parts])
-    )
+        return Engine(self.names, list(self.weights), config)

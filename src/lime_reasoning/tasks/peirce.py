@@ -1,148 +1,167 @@
 """Deduct, Induct, Abduct and the induct variants: one Rule, one or two Cases, their Results.
 
-Per example (reference distribution): draw k rule symbols' worth of slots (k uniform in
-``rule_symbols``), 2k slot occurrences with replacement from the first k rule symbols, m math symbols
-with replacement (m uniform in ``rule_math``), all shuffled: that is the Rule. A Case maps every rule
-symbol used to a string of ``case_length`` tokens drawn from the case and math symbols; the Result is
-the Rule with each rule symbol replaced by its string. Rule symbols are listed (header and Case) in
-role order.
+Per example (the reference distribution): k uniform in ``rule_symbols``; 2k occurrences of the first
+k rule symbols drawn with replacement and m math symbols (m uniform in ``rule_math``), all shuffled:
+the Rule. A Case gives every rule symbol used a string of ``case_length`` tokens drawn from the case
+and math symbols; the Result is the Rule with each rule symbol replaced by its string. Rule symbols
+are listed (in the header and in a Case) in role order.
+
+A layout says which parts form the source body and the target, each list joined by ``<space>``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+from numba import njit
 
-from lime_reasoning.ragged import Padded, Ragged, segment_positions
-from lime_reasoning.tasks.config import TaskConfig
-from lime_reasoning.tasks.layout import Layout, TaskBatch, assemble
-from lime_reasoning.tasks.sampling import random_positions, uniform_below
-from lime_reasoning.tasks.tokens import Markers, Roles, header
+from lime_reasoning.tasks import params as P
+from lime_reasoning.tasks.primitives import SRC, TGT, below, between, emit, emit_header
+from lime_reasoning.tasks.tokens import MARK_CLOSE, MARK_COLON, MARK_COMMA, MARK_OPEN, MARK_SPACE
 
-LAYOUTS: dict[str, Layout] = {
-    "deduct": Layout(("rule", "case"), ("result",)),
-    "abduct": Layout(("rule", "result"), ("case",)),
-    "induct": Layout(("result", "case"), ("rule",)),
-    "induct_v2": Layout(("result",), ("case", "rule")),
-    "induct_v3": Layout(("result", "result2"), ("rule",)),
-    "induct_hard": Layout(("result",), ("rule",)),
-    "induct_v2_double": Layout(("result", "result2"), ("case", "case2", "rule")),
+RULE, CASE, RESULT, CASE2, RESULT2 = range(5)
+PART_NAMES = ("rule", "case", "result", "case2", "result2")
+NONE = -1
+
+LAYOUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "deduct": (("rule", "case"), ("result",)),
+    "abduct": (("rule", "result"), ("case",)),
+    "induct": (("result", "case"), ("rule",)),
+    "induct_v2": (("result",), ("case", "rule")),
+    "induct_v3": (("result", "result2"), ("rule",)),
+    "induct_hard": (("result",), ("rule",)),
+    "induct_v2_double": (("result", "result2"), ("case", "case2", "rule")),
 }
+MAX_PARTS = 3
 
 
-@dataclass(frozen=True)
-class Rule:
-    tokens: np.ndarray  # (n, width) token ids
-    slots: np.ndarray  # (n, width) rule-symbol slot of each position, -1 for math symbols
-    mask: np.ndarray  # (n, width) valid positions
-    used: np.ndarray  # (n, max k) which rule symbols occur
+def layout_row(name: str) -> np.ndarray:
+    """A layout as ``[source parts…, target parts…]``, each padded with -1 to :data:`MAX_PARTS`."""
+    source, target = LAYOUTS[name]
+    row = np.full(2 * MAX_PARTS, NONE, dtype=np.int64)
+    row[: len(source)] = [PART_NAMES.index(p) for p in source]
+    row[MAX_PARTS : MAX_PARTS + len(target)] = [PART_NAMES.index(p) for p in target]
+    return row
 
 
-def draw_rule(rng: np.random.Generator, roles: Roles, config: TaskConfig) -> Rule:
-    n = len(roles.upper)
-    k_max = config.rule_symbols.high
-    k = rng.integers(config.rule_symbols.low, k_max + 1, size=n)
-    m = rng.integers(config.rule_math.low, config.rule_math.high + 1, size=n)
-    lengths = 2 * k + m
-    width = 2 * k_max + config.rule_math.high
-    is_slot = random_positions(rng, 2 * k, lengths, width)
-    slots = np.where(is_slot, uniform_below(rng, k, (n, width)), -1)
-    math_index = rng.integers(0, config.math, size=(n, width))
-    column = np.where(is_slot, slots, roles.math_offset + math_index)
-    tokens = np.take_along_axis(roles.symbols, column, axis=1)
-    mask = np.arange(width)[None, :] < lengths[:, None]
-    # One scatter marks every rule symbol used; math positions land in a spare column.
-    used = np.zeros(n * (k_max + 1), dtype=bool)
-    used[(np.arange(n) * (k_max + 1))[:, None] + np.where(is_slot, slots, k_max)] = True
-    return Rule(tokens, slots, mask, used.reshape(n, k_max + 1)[:, :k_max])
+def workspace(params: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scratch arrays for one example (rule, used slots, case strings, their lengths), reused per block."""
+    k_max, c_max = params[P.RULE_SYMBOLS_HIGH], params[P.CASE_HIGH]
+    rule = np.empty(2 * k_max + params[P.RULE_MATH_HIGH], dtype=np.int64)
+    used = np.zeros(k_max, dtype=np.int64)
+    strings = np.empty((2, k_max, c_max), dtype=np.int64)
+    lengths = np.zeros((2, k_max), dtype=np.int64)
+    return rule, used, strings, lengths
 
 
-@dataclass(frozen=True)
-class Case:
-    strings: np.ndarray  # (n, max k, max length) token ids of each rule symbol's string
-    lengths: np.ndarray  # (n, max k)
+@njit(cache=True)
+def draw_rule(raw, state, params, symbols, upper_drawn, rule, used) -> int:
+    """Fill ``rule`` (symbol ids; ``-(s+1)`` for rule symbol ``s``) and ``used``; return its length.
 
-
-def draw_case(rng: np.random.Generator, roles: Roles, config: TaskConfig) -> Case:
-    n = len(roles.upper)
-    k_max, c_max = config.rule_symbols.high, config.case_length.high
-    lengths = rng.integers(config.case_length.low, c_max + 1, size=(n, k_max))
-    picks = rng.integers(0, roles.case_pool.shape[1], size=(n, k_max * c_max))
-    strings = np.take_along_axis(roles.case_pool, picks, axis=1).reshape(n, k_max, c_max)
-    return Case(strings, lengths)
-
-
-def serialise_case(case: Case, rule: Rule, roles: Roles, markers: Markers) -> Padded:
-    """``A : [ x y ] , B : [ z ]`` for every rule symbol used, in role order."""
-    n, k_max, c_max = case.strings.shape
-    used = rule.used
-    last_used = k_max - 1 - np.argmax(used[:, ::-1], axis=1)
-
-    def const(token: int) -> np.ndarray:
-        return np.full((n, k_max, 1), token, dtype=np.int32)
-
-    matrix = np.concatenate(
-        [
-            roles.upper[:, :k_max, None],
-            const(markers.colon),
-            const(markers.open),
-            case.strings,
-            const(markers.close),
-            const(markers.comma),
-        ],
-        axis=2,
-    )
-    in_string = np.arange(c_max)[None, None, :] < case.lengths[:, :, None]
-    not_last = np.arange(k_max)[None, :] != last_used[:, None]
-    mask = np.concatenate(
-        [
-            np.repeat(used[:, :, None], 3, axis=2),
-            in_string & used[:, :, None],
-            used[:, :, None],
-            (used & not_last)[:, :, None],
-        ],
-        axis=2,
-    )
-    width = k_max * (c_max + 5)
-    return Padded(matrix.reshape(n, width), mask.reshape(n, width))
-
-
-def substitute(rule: Rule, case: Case) -> Ragged:
-    """The Result: each rule symbol of the Rule replaced by its Case string.
-
-    Works on the flat list of rule tokens: each expands to its string (or stays one math token).
+    Positions are assigned sequentially: a position holds a rule symbol with probability
+    (rule symbols still to place) / (positions left), which is a uniformly random shuffle.
     """
-    n, k_max, c_max = case.strings.shape
-    tokens, slots = rule.tokens[rule.mask], rule.slots[rule.mask]
-    rows = np.repeat(np.arange(n), rule.mask.sum(axis=1))
-    is_slot = slots >= 0
-    string_index = rows * k_max + np.maximum(slots, 0)
-    expansion = np.where(is_slot, case.lengths.reshape(-1)[string_index], 1)
-    source = np.repeat(np.arange(len(tokens)), expansion)
-    within = segment_positions(expansion)
-    flat_strings = case.strings.reshape(-1)
-    values = np.where(
-        is_slot[source], flat_strings[string_index[source] * c_max + within], tokens[source]
-    ).astype(np.int32)
-    lengths = np.bincount(rows, weights=expansion, minlength=n).astype(np.int64)
-    return Ragged.from_lengths(values, lengths)
+    k = between(raw, state, params[P.RULE_SYMBOLS_LOW], params[P.RULE_SYMBOLS_HIGH])
+    m = between(raw, state, params[P.RULE_MATH_LOW], params[P.RULE_MATH_HIGH])
+    math_offset = upper_drawn + params[P.LOWER]
+    length = 2 * k + m
+    to_place = 2 * k
+    used[:] = 0
+    for position in range(length):
+        if below(raw, state, length - position) < to_place:
+            slot = below(raw, state, k)
+            rule[position] = -(slot + 1)
+            used[slot] = 1
+            to_place -= 1
+        else:
+            rule[position] = symbols[math_offset + below(raw, state, params[P.MATH])]
+    return length
 
 
-def generate(name: str, rng: np.random.Generator, n: int, config: TaskConfig) -> TaskBatch:
-    """``n`` examples of the Peirce task ``name`` (a key of :data:`LAYOUTS`)."""
-    layout = LAYOUTS[name]
-    markers = Markers(config.vocab_size)
-    roles = Roles.draw(rng, n, config, upper_needed=config.rule_symbols.high)
-    rule = draw_rule(rng, roles, config)
-    parts = {"rule": Padded(rule.tokens, rule.mask)}
-    needed = set(layout.source) | set(layout.target)
-    for suffix in ("", "2"):
-        if {"case" + suffix, "result" + suffix} & needed:
-            case = draw_case(rng, roles, config)
-            if "case" + suffix in needed:
-                parts["case" + suffix] = serialise_case(case, rule, roles, markers)
-            if "result" + suffix in needed:
-                parts["result" + suffix] = substitute(rule, case)
-    top = header(roles, rule.used, markers) if config.header else None
-    return assemble(layout, parts, top, markers)
+@njit(cache=True)
+def draw_case(raw, state, params, symbols, upper_drawn, used, strings, lengths, which) -> None:
+    """A string for every rule symbol used, from the case and math symbols together."""
+    pool = params[P.LOWER] + params[P.MATH]
+    for slot in range(used.size):
+        if used[slot]:
+            size = between(raw, state, params[P.CASE_LOW], params[P.CASE_HIGH])
+            lengths[which, slot] = size
+            for t in range(size):
+                strings[which, slot, t] = symbols[upper_drawn + below(raw, state, pool)]
+
+
+@njit(cache=True)
+def emit_rule(out, state, side, rule, length, symbols) -> None:
+    for position in range(length):
+        token = rule[position]
+        emit(out, state, side, symbols[-token - 1] if token < 0 else token)
+
+
+@njit(cache=True)
+def emit_case(out, state, side, strings, lengths, which, used, symbols, vocab) -> None:
+    """``A : [ x y ] , B : [ z ]`` in role order."""
+    first = True
+    for slot in range(used.size):
+        if not used[slot]:
+            continue
+        if not first:
+            emit(out, state, side, vocab + MARK_COMMA)
+        first = False
+        emit(out, state, side, symbols[slot])
+        emit(out, state, side, vocab + MARK_COLON)
+        emit(out, state, side, vocab + MARK_OPEN)
+        for t in range(lengths[which, slot]):
+            emit(out, state, side, strings[which, slot, t])
+        emit(out, state, side, vocab + MARK_CLOSE)
+
+
+@njit(cache=True)
+def emit_result(out, state, side, rule, length, strings, lengths, which) -> None:
+    """The Rule with every rule symbol replaced by its string."""
+    for position in range(length):
+        token = rule[position]
+        if token < 0:
+            slot = -token - 1
+            for t in range(lengths[which, slot]):
+                emit(out, state, side, strings[which, slot, t])
+        else:
+            emit(out, state, side, token)
+
+
+@njit(cache=True)
+def emit_part(out, state, side, part, rule, length, strings, lengths, used, symbols, vocab) -> None:
+    if part == RULE:
+        emit_rule(out, state, side, rule, length, symbols)
+    elif part == CASE or part == CASE2:
+        emit_case(out, state, side, strings, lengths, 0 if part == CASE else 1, used, symbols, vocab)
+    else:
+        emit_result(out, state, side, rule, length, strings, lengths, 0 if part == RESULT else 1)
+
+
+@njit(cache=True)
+def emit_parts(out, state, side, layout, offset, rule, length, strings, lengths, used, symbols, vocab) -> None:
+    """The parts ``layout[offset : offset + MAX_PARTS]``, separated by ``<space>``."""
+    for index in range(MAX_PARTS):
+        part = layout[offset + index]
+        if part == NONE:
+            break
+        if index:
+            emit(out, state, side, vocab + MARK_SPACE)
+        emit_part(out, state, side, part, rule, length, strings, lengths, used, symbols, vocab)
+
+
+@njit(cache=True)
+def generate(raw, state, params, layout, symbols, rule, used, strings, lengths, out) -> None:
+    """One Peirce example: draw its parts, then write the header, the source body and the target."""
+    vocab = params[P.VOCAB]
+    upper_drawn = used.size
+    length = draw_rule(raw, state, params, symbols, upper_drawn, rule, used)
+    second = False
+    for index in range(2 * MAX_PARTS):
+        second |= layout[index] == CASE2 or layout[index] == RESULT2
+    draw_case(raw, state, params, symbols, upper_drawn, used, strings, lengths, 0)
+    if second:
+        draw_case(raw, state, params, symbols, upper_drawn, used, strings, lengths, 1)
+    if params[P.HEADER]:
+        emit_header(out, state, symbols, used, vocab, params[P.LOWER], params[P.MATH])
+    emit_parts(out, state, SRC, layout, 0, rule, length, strings, lengths, used, symbols, vocab)
+    emit_parts(out, state, TGT, layout, MAX_PARTS, rule, length, strings, lengths, used, symbols, vocab)

@@ -1,211 +1,203 @@
 """Rewriting tasks (the LIME appendix): ``rewrite``, ``induct_rewrite`` and ``rewrite_multistep_*``.
 
-A rewrite step picks a window of the current string; every distinct case symbol in it becomes a rule
-variable (the first rule symbols, in order of first occurrence), giving the rule's left side. The
-right side is a shuffle of some math symbols and each variable once. The rewritten string replaces
-the window by the right side with each variable instantiated back to its case symbol. The rule is
-written ``lhs -> rhs``.
+A rewrite step picks a window of the current string (its length uniform in the window range, capped
+at the string's length; its start uniform); every distinct case symbol in it becomes a rule variable
+(the first rule symbols, in order of first occurrence), giving the rule's left side. The right side is
+a shuffle of some math symbols and each variable once; the rewritten string replaces the window by the
+right side with every variable instantiated back to its case symbol. A rule is written ``lhs -> rhs``.
+
+``rewrite`` / ``induct_rewrite``: one step on a string of n case and round(ratio·n) math symbols.
+``rewrite_multistep_*``: several steps on a string of n math and round(ratio·n) case symbols; the
+source lists every rule, then the initial string; the target is the final string (hard) or every
+intermediate string (easy). Unlike the reference, which crashes when a window is longer than the
+current string, the window is capped at the string's length.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+from numba import njit
 
-from lime_reasoning.ragged import Padded, Ragged, hstack
-from lime_reasoning.tasks.config import IntRange, TaskConfig
-from lime_reasoning.tasks.layout import Layout, TaskBatch, assemble
-from lime_reasoning.tasks.sampling import random_positions, row_offsets, shuffled_items, uniform_below
-from lime_reasoning.tasks.tokens import Markers, Roles, header
+from lime_reasoning.tasks import params as P
+from lime_reasoning.tasks.primitives import SRC, TGT, below, between, emit, emit_header
+from lime_reasoning.tasks.tokens import MARK_ARROW, MARK_SPACE
 
-LAYOUTS: dict[str, Layout] = {
-    "rewrite": Layout(("rule", "string"), ("rewritten",)),
-    "induct_rewrite": Layout(("string", "rewritten"), ("rule",)),
+REWRITE, INDUCT_REWRITE, MULTISTEP_HARD, MULTISTEP_EASY = range(4)
+KINDS: dict[str, int] = {
+    "rewrite": REWRITE,
+    "induct_rewrite": INDUCT_REWRITE,
+    "rewrite_multistep_hard": MULTISTEP_HARD,
+    "rewrite_multistep_easy": MULTISTEP_EASY,
 }
-MULTISTEP = ("rewrite_multistep_hard", "rewrite_multistep_easy")
+MULTISTEP: tuple[str, ...] = ("rewrite_multistep_hard", "rewrite_multistep_easy")
 
 
-@dataclass(frozen=True)
-class Strings:
-    """A batch of strings held left-aligned in a matrix, with which tokens are case symbols."""
-
-    tokens: np.ndarray
-    is_case: np.ndarray
-    lengths: np.ndarray
-
-    @property
-    def mask(self) -> np.ndarray:
-        return np.arange(self.tokens.shape[1])[None, :] < self.lengths[:, None]
-
-    def padded(self) -> Padded:
-        return Padded(self.tokens, self.mask)
-
-    def take(self, rows: np.ndarray) -> Strings:
-        return Strings(self.tokens[rows], self.is_case[rows], self.lengths[rows])
-
-
-def draw_string(
-    rng: np.random.Generator, roles: Roles, case_counts: np.ndarray, math_counts: np.ndarray
-) -> Strings:
-    """Case and math symbols drawn with replacement, in uniformly random order."""
-    n = len(case_counts)
-    lengths = case_counts + math_counts
-    width = int(lengths.max(initial=1))
-    is_case = random_positions(rng, case_counts, lengths, width)
-    lower = rng.integers(0, roles.lower_count, size=(n, width))
-    math = roles.math_offset + rng.integers(0, roles.math.shape[1], size=(n, width))
-    column = np.where(is_case, roles.upper_count + lower, math)
-    tokens = np.take_along_axis(roles.symbols, column, axis=1)
-    return Strings(tokens, is_case & (np.arange(width)[None, :] < lengths[:, None]), lengths)
-
-
-def rounded(ratio: float, counts: np.ndarray) -> np.ndarray:
-    """round(ratio * n) with Python's (and the reference's) round-half-to-even."""
-    return np.round(ratio * counts).astype(np.int64)
-
-
-@dataclass(frozen=True)
-class Step:
-    rule: Padded  # lhs -> rhs
-    result: Strings  # the rewritten string
-    variables: np.ndarray  # number of rule variables per row
-
-
-def rewrite_step(
-    rng: np.random.Generator, strings: Strings, roles: Roles, window: IntRange, rhs: IntRange, markers: Markers
-) -> Step:
-    """One rewrite of every string; the window never exceeds the string."""
-    n = len(strings.lengths)
-    rows = np.arange(n)
-    longest = np.minimum(window.high, strings.lengths)
-    size = window.low + uniform_below(rng, longest - window.low + 1, (n, 1))[:, 0]
-    start = uniform_below(rng, strings.lengths - size + 1, (n, 1))[:, 0]
-    w_max = int(size.max(initial=1))
-    in_window = np.arange(w_max)[None, :] < size[:, None]
-    columns = np.minimum(start[:, None] + np.arange(w_max)[None, :], strings.tokens.shape[1] - 1)
-    tokens = np.take_along_axis(strings.tokens, columns, axis=1)
-    is_case = np.take_along_axis(strings.is_case, columns, axis=1) & in_window
-
-    # Variables: distinct case symbols in order of first occurrence.
-    same = (tokens[:, :, None] == tokens[:, None, :]) & is_case[:, :, None] & is_case[:, None, :]
-    first_equal = np.argmax(same, axis=2)  # earliest position holding the same case symbol
-    is_first = is_case & (first_equal == np.arange(w_max)[None, :])
-    number_at_first = np.cumsum(is_first, axis=1) - 1
-    variable = np.take_along_axis(number_at_first, first_equal, axis=1)
-    counts = is_first.sum(axis=1)
-    lhs = np.where(is_case, np.take_along_axis(roles.upper, np.where(is_case, variable, 0), axis=1), tokens)
-
-    v_max = int(counts.max(initial=0))
-    symbol_of = np.zeros((n, v_max + 1), dtype=tokens.dtype)
-    symbol_of.reshape(-1)[(row_offsets(n, v_max + 1) + np.where(is_first, number_at_first, v_max)).ravel()] = tokens.ravel()
-
-    # Right side: some math symbols and every variable once, shuffled.
-    math_count = rng.integers(rhs.low, rhs.high + 1, size=n)
-    rhs_lengths = math_count + counts
-    rhs_width = rhs.high + v_max
-    items = shuffled_items(rng, rhs_lengths, rhs_width)
-    is_variable = items < counts[:, None]
-    math = np.take_along_axis(roles.math, rng.integers(0, roles.math.shape[1], size=(n, rhs_width)), axis=1)
-    variable_item = np.where(is_variable, items, 0)
-    rhs_tokens = np.where(is_variable, np.take_along_axis(roles.upper, variable_item, axis=1), math)
-    instantiated = np.where(is_variable, symbol_of[rows[:, None], variable_item], math)
-    rhs_mask = np.arange(rhs_width)[None, :] < rhs_lengths[:, None]
-
-    rule = hstack([Padded(lhs, in_window), Padded.constant(markers.arrow, n), Padded(rhs_tokens, rhs_mask)])
-    positions = np.arange(strings.tokens.shape[1])[None, :]
-    before = positions < start[:, None]
-    after = (positions >= (start + size)[:, None]) & strings.mask
-    result = hstack([Padded(strings.tokens, before), Padded(instantiated, rhs_mask), Padded(strings.tokens, after)])
-    result_case = hstack(
-        [Padded(strings.is_case, before), Padded(is_variable & rhs_mask, rhs_mask), Padded(strings.is_case, after)]
+def workspace(params: np.ndarray, ratios: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Scratch arrays: two string buffers with case flags, the initial string, lhs, rhs, variables."""
+    single = params[P.REWRITE_LENGTH_HIGH] + ratios[params[P.REWRITE_LENGTH_HIGH]] + params[P.REWRITE_RHS_HIGH]
+    multi = (
+        params[P.MULTISTEP_LENGTH_HIGH]
+        + ratios[params[P.MULTISTEP_LENGTH_HIGH]]
+        + params[P.STEPS_HIGH] * params[P.MULTISTEP_RHS_HIGH]
     )
-    return Step(rule, left_align(result, result_case), counts)
+    longest = int(max(single, multi)) + 1
+    window = int(max(params[P.REWRITE_WINDOW_HIGH], params[P.MULTISTEP_WINDOW_HIGH]))
+    rhs = int(max(params[P.REWRITE_RHS_HIGH], params[P.MULTISTEP_RHS_HIGH])) + window
+    strings = np.empty((3, longest), dtype=np.int64)  # current, next, initial
+    is_case = np.empty((3, longest), dtype=np.int64)
+    lhs = np.empty(window, dtype=np.int64)
+    rhs_tokens = np.empty(rhs, dtype=np.int64)
+    symbol_of = np.empty(window, dtype=np.int64)
+    shown = np.ones(int(params[P.UPPER]), dtype=np.int64)
+    return strings, is_case, lhs, rhs_tokens, symbol_of, shown
 
 
-def left_align(tokens: Padded, is_case: Padded) -> Strings:
-    """Compact padded rows to the left so the next step can index positions directly."""
-    compact = tokens.compact()
-    matrix, mask = compact.padded()
-    case_matrix, _ = Ragged(is_case.matrix[tokens.mask], compact.starts, compact.lengths).padded()
-    return Strings(matrix, case_matrix & mask, compact.lengths)
+@njit(cache=True)
+def draw_string(raw, state, params, symbols, upper_drawn, case_count, math_count, tokens, is_case, row) -> int:
+    """Case and math symbols drawn with replacement, in uniformly random order; returns the length."""
+    length = case_count + math_count
+    cases_left = case_count
+    lower, math = params[P.LOWER], params[P.MATH]
+    for position in range(length):
+        if below(raw, state, length - position) < cases_left:
+            tokens[row, position] = symbols[upper_drawn + below(raw, state, lower)]
+            is_case[row, position] = 1
+            cases_left -= 1
+        else:
+            tokens[row, position] = symbols[upper_drawn + lower + below(raw, state, math)]
+            is_case[row, position] = 0
+    return length
 
 
-def generate_single(name: str, rng: np.random.Generator, n: int, config: TaskConfig) -> TaskBatch:
-    """``rewrite`` or ``induct_rewrite``: one rule applied to a string of case and math symbols."""
-    markers = Markers(config.vocab_size)
-    roles = Roles.draw(rng, n, config, upper_needed=min(config.rewrite_window.high, config.lower))
-    case_counts = rng.integers(config.rewrite_length.low, config.rewrite_length.high + 1, size=n)
-    string = draw_string(rng, roles, case_counts, rounded(config.ratio, case_counts))
-    step = rewrite_step(rng, string, roles, config.rewrite_window, config.rewrite_rhs, markers)
-    parts = {"rule": step.rule, "string": string.padded(), "rewritten": step.result.padded()}
-    shown = np.arange(roles.upper_count)[None, :] < step.variables[:, None]
-    top = header(roles, shown, markers) if config.header else None
-    return assemble(LAYOUTS[name], parts, top, markers)
+@njit(cache=True)
+def rewrite_step(raw, state, params, symbols, upper_drawn, strings, is_case, length, window_low, window_high,
+                 rhs_low, rhs_high, lhs, rhs, symbol_of) -> tuple[int, int, int, int]:
+    """Rewrite ``strings[0]`` into ``strings[1]``; return (new length, lhs length, rhs length, variables).
+
+    ``rhs`` holds symbol ids, or ``-(v+1)`` for variable ``v``.
+    """
+    size = between(raw, state, window_low, min(window_high, length))
+    start = below(raw, state, length - size + 1)
+    variables = 0
+    for i in range(size):
+        token = strings[0, start + i]
+        if is_case[0, start + i]:
+            variable = -1
+            for j in range(variables):
+                if symbol_of[j] == token:
+                    variable = j
+                    break
+            if variable < 0:
+                variable = variables
+                symbol_of[variables] = token
+                variables += 1
+            lhs[i] = symbols[variable]
+        else:
+            lhs[i] = token
+    rhs_length = between(raw, state, rhs_low, rhs_high) + variables
+    # A uniformly random order of the items: variables 0..v-1, then math symbols (Fisher-Yates).
+    for i in range(rhs_length):
+        rhs[i] = i
+    for i in range(rhs_length - 1, 0, -1):
+        j = below(raw, state, i + 1)
+        rhs[i], rhs[j] = rhs[j], rhs[i]
+    math_offset = upper_drawn + params[P.LOWER]
+    for i in range(rhs_length):
+        item = rhs[i]
+        rhs[i] = -(item + 1) if item < variables else symbols[math_offset + below(raw, state, params[P.MATH])]
+    out = 0
+    for i in range(start):
+        strings[1, out], is_case[1, out] = strings[0, i], is_case[0, i]
+        out += 1
+    for i in range(rhs_length):
+        item = rhs[i]
+        strings[1, out] = symbol_of[-item - 1] if item < 0 else item
+        is_case[1, out] = 1 if item < 0 else 0
+        out += 1
+    for i in range(start + size, length):
+        strings[1, out], is_case[1, out] = strings[0, i], is_case[0, i]
+        out += 1
+    return out, size, rhs_length, variables
 
 
-def generate_multistep(name: str, rng: np.random.Generator, n: int, config: TaskConfig) -> TaskBatch:
-    """Several rewrites in a row; the target is the final string (hard) or every string (easy)."""
-    markers = Markers(config.vocab_size)
-    roles = Roles.draw(rng, n, config, upper_needed=config.upper)
-    math_counts = rng.integers(config.multistep_length.low, config.multistep_length.high + 1, size=n)
-    initial = draw_string(rng, roles, rounded(config.ratio, math_counts), math_counts)
-    steps = rng.integers(config.steps.low, config.steps.high + 1, size=n)
-    current = initial
-    rules: list[Padded] = []
-    results: list[Padded] = []
-    for index in range(config.steps.high):
-        active = np.flatnonzero(steps > index)
-        step = rewrite_step(
-            rng, current.take(active), roles_subset(roles, active), config.multistep_window, config.multistep_rhs, markers
-        )
-        rules.append(scatter_rows(step.rule, active, n, markers.space, separator=index > 0))
-        results.append(scatter_rows(step.result.padded(), active, n, markers.space, separator=index > 0))
-        current = merge_strings(current, step.result, active)
-    source = hstack(rules + [Padded.constant(markers.space, n), initial.padded()])
-    if name == "rewrite_multistep_hard":
-        target = current.padded()
+@njit(cache=True)
+def emit_rule(out, state, side, lhs, lhs_length, rhs, rhs_length, symbols, vocab) -> None:
+    for i in range(lhs_length):
+        emit(out, state, side, lhs[i])
+    emit(out, state, side, vocab + MARK_ARROW)
+    for i in range(rhs_length):
+        item = rhs[i]
+        emit(out, state, side, symbols[-item - 1] if item < 0 else item)
+
+
+@njit(cache=True)
+def emit_string(out, state, side, strings, row, length) -> None:
+    for i in range(length):
+        emit(out, state, side, strings[row, i])
+
+
+@njit(cache=True)
+def advance(strings, is_case, length) -> None:
+    """The rewritten string becomes the current one."""
+    for i in range(length):
+        strings[0, i], is_case[0, i] = strings[1, i], is_case[1, i]
+
+
+@njit(cache=True)
+def generate_single(raw, state, params, kind, symbols, ratios, strings, is_case, lhs, rhs, symbol_of, shown,
+                    out) -> None:
+    vocab, upper_drawn = params[P.VOCAB], shown.size
+    cases = between(raw, state, params[P.REWRITE_LENGTH_LOW], params[P.REWRITE_LENGTH_HIGH])
+    length = draw_string(raw, state, params, symbols, upper_drawn, cases, ratios[cases], strings, is_case, 0)
+    new_length, lhs_length, rhs_length, variables = rewrite_step(
+        raw, state, params, symbols, upper_drawn, strings, is_case, length, params[P.REWRITE_WINDOW_LOW],
+        params[P.REWRITE_WINDOW_HIGH], params[P.REWRITE_RHS_LOW], params[P.REWRITE_RHS_HIGH], lhs, rhs, symbol_of,
+    )
+    if params[P.HEADER]:
+        for slot in range(upper_drawn):
+            shown[slot] = 1 if slot < variables else 0
+        emit_header(out, state, symbols, shown, vocab, params[P.LOWER], params[P.MATH])
+    if kind == REWRITE:
+        emit_rule(out, state, SRC, lhs, lhs_length, rhs, rhs_length, symbols, vocab)
+        emit(out, state, SRC, vocab + MARK_SPACE)
+        emit_string(out, state, SRC, strings, 0, length)
+        emit_string(out, state, TGT, strings, 1, new_length)
     else:
-        target = hstack(results)
-    if config.header:
-        source = hstack([header(roles, np.ones(roles.upper.shape, dtype=bool), markers), source])
-    return TaskBatch(source.compact(), target.compact())
+        emit_string(out, state, SRC, strings, 0, length)
+        emit(out, state, SRC, vocab + MARK_SPACE)
+        emit_string(out, state, SRC, strings, 1, new_length)
+        emit_rule(out, state, TGT, lhs, lhs_length, rhs, rhs_length, symbols, vocab)
 
 
-def roles_subset(roles: Roles, rows: np.ndarray) -> Roles:
-    return Roles(roles.symbols[rows], roles.upper_count, roles.lower_count)
-
-
-def scatter_rows(part: Padded, rows: np.ndarray, n: int, space: int, separator: bool) -> Padded:
-    """A part computed for some rows, placed in a full batch (other rows empty), after a ``<space>``."""
-    width = part.matrix.shape[1] + int(separator)
-    matrix = np.zeros((n, width), dtype=part.matrix.dtype)
-    mask = np.zeros((n, width), dtype=bool)
-    if separator:
-        matrix[rows, 0] = space
-        mask[rows, 0] = True
-    matrix[rows, int(separator) :] = part.matrix
-    mask[rows, int(separator) :] = part.mask
-    return Padded(matrix, mask)
-
-
-def merge_strings(current: Strings, updated: Strings, rows: np.ndarray) -> Strings:
-    """``current`` with the given rows replaced by ``updated``."""
-    width = max(current.tokens.shape[1], updated.tokens.shape[1])
-    tokens = np.zeros((len(current.lengths), width), dtype=current.tokens.dtype)
-    is_case = np.zeros(tokens.shape, dtype=bool)
-    tokens[:, : current.tokens.shape[1]] = current.tokens
-    is_case[:, : current.is_case.shape[1]] = current.is_case
-    tokens[rows, : updated.tokens.shape[1]] = updated.tokens
-    is_case[rows] = False
-    is_case[rows, : updated.is_case.shape[1]] = updated.is_case
-    lengths = current.lengths.copy()
-    lengths[rows] = updated.lengths
-    return Strings(tokens, is_case, lengths)
-
-
-def generate(name: str, rng: np.random.Generator, n: int, config: TaskConfig) -> TaskBatch:
-    if name in MULTISTEP:
-        return generate_multistep(name, rng, n, config)
-    return generate_single(name, rng, n, config)
-
+@njit(cache=True)
+def generate_multistep(raw, state, params, kind, symbols, ratios, strings, is_case, lhs, rhs, symbol_of, shown,
+                       out) -> None:
+    """Rules go to the source as they are drawn; strings go to the target (every one, or the last)."""
+    vocab, upper_drawn = params[P.VOCAB], shown.size
+    maths = between(raw, state, params[P.MULTISTEP_LENGTH_LOW], params[P.MULTISTEP_LENGTH_HIGH])
+    length = draw_string(raw, state, params, symbols, upper_drawn, ratios[maths], maths, strings, is_case, 0)
+    initial = length
+    for i in range(length):
+        strings[2, i] = strings[0, i]
+    steps = between(raw, state, params[P.STEPS_LOW], params[P.STEPS_HIGH])
+    if params[P.HEADER]:
+        emit_header(out, state, symbols, shown, vocab, params[P.LOWER], params[P.MATH])
+    for step in range(steps):
+        new_length, lhs_length, rhs_length, _ = rewrite_step(
+            raw, state, params, symbols, upper_drawn, strings, is_case, length, params[P.MULTISTEP_WINDOW_LOW],
+            params[P.MULTISTEP_WINDOW_HIGH], params[P.MULTISTEP_RHS_LOW], params[P.MULTISTEP_RHS_HIGH], lhs, rhs,
+            symbol_of,
+        )
+        if step:
+            emit(out, state, SRC, vocab + MARK_SPACE)
+        emit_rule(out, state, SRC, lhs, lhs_length, rhs, rhs_length, symbols, vocab)
+        if kind == MULTISTEP_EASY:
+            if step:
+                emit(out, state, TGT, vocab + MARK_SPACE)
+            emit_string(out, state, TGT, strings, 1, new_length)
+        advance(strings, is_case, new_length)
+        length = new_length
+    emit(out, state, SRC, vocab + MARK_SPACE)
+    emit_string(out, state, SRC, strings, 2, initial)
+    if kind == MULTISTEP_HARD:
+        emit_string(out, state, TGT, strings, 0, length)
