@@ -17,15 +17,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from tqdm import tqdm
 
 from lime_reasoning.datasets.dedup import HashSet, first_occurrences
 from lime_reasoning.datasets.output import base_meta, check_formats, write_meta
-from lime_reasoning.datasets.staging import StagedDirectory
 from lime_reasoning.datasets.parallel import BlockSource
+from lime_reasoning.datasets.staging import StagedDirectory
 from lime_reasoning.datasets.synthetic import BLOCK_SIZE, COLUMNS, SyntheticSpec
 from lime_reasoning.datasets.writers import SplitWriter
 from lime_reasoning.errors import LimeError
@@ -97,24 +97,29 @@ class SplitCounts:
 
 
 class OnlineFilter:
-    """Keeps rows whose source is not in ``excluded`` and, with dedup, was not seen earlier."""
+    """Keeps rows whose source is not in ``excluded`` and, with dedup, was not seen earlier.
+
+    With dedup, the hashes of kept rows are also appended to ``log``, from which an interrupted run
+    rebuilds what it had seen.
+    """
 
     def __init__(self, excluded: HashSet, dedup: bool) -> None:
         self.excluded = excluded
         self.dedup = dedup
         self.seen = HashSet()
+        self.log: BinaryIO | None = None
 
-    @property
-    def needs_hashes(self) -> bool:
-        return self.dedup or len(self.excluded) > 0
-
-    def decide(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(keep, overlap) masks for the next rows of the split, in order."""
+    def decide(self, rows: slice, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(keep, overlap) masks for the next rows of the split, or None when every row is kept."""
+        if not self.dedup and not len(self.excluded):
+            return None
         overlap = self.excluded.contains(hashes)
         keep = ~overlap
         if self.dedup:
             keep &= ~self.seen.contains(hashes) & first_occurrences(hashes)
             self.seen.add(hashes[keep])
+            if self.log is not None:
+                self.log.write(hashes[keep].tobytes())
         return keep, overlap
 
 
@@ -124,6 +129,9 @@ class FixedDecisions:
 
     keep: np.ndarray
     overlap: np.ndarray
+
+    def decide(self, rows: slice, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.keep[rows], self.overlap[rows]
 
 
 def block_range(start: int, stop: int) -> range:
@@ -195,7 +203,8 @@ class Builder:
             rule = OnlineFilter(HashSet(kept.to_array()), self.request.dedup)
             keeps, overlaps = [], []
             for hashes in split_hashes(source, split, count):
-                keep, overlap = rule.decide(hashes)
+                decision = rule.decide(slice(None), hashes)
+                keep, overlap = decision or (np.ones(len(hashes), dtype=bool), np.zeros(len(hashes), dtype=bool))
                 kept.add(hashes[keep])
                 keeps.append(keep)
                 overlaps.append(overlap)
@@ -210,13 +219,14 @@ class Builder:
         if self.request.dedup:
             start, _ = shard_rows(self.request.counts["train"], self.request.shard)
             for hashes in split_hashes(source, "train", start):
-                rule.decide(hashes)
+                rule.decide(slice(None), hashes)
             saved = state["splits"].get("train")
+            path = directory / HASH_FILE
             if saved:
-                path = directory / HASH_FILE
                 with open(path, "r+b") as handle:
                     handle.truncate(saved["hash_bytes"])
                 rule.seen.add(np.fromfile(path, dtype=np.uint64))
+            rule.log = open(path, "ab" if saved else "wb")
         return rule
 
     def _write_split(
@@ -233,8 +243,7 @@ class Builder:
         next_block = saved["next_block"] if saved else start // BLOCK_SIZE
         counts = SplitCounts(**saved["counts"]) if saved else SplitCounts()
         writer = SplitWriter(directory, split, self.request.formats, COLUMNS, saved["writer"] if saved else None)
-        online = isinstance(rule, OnlineFilter)
-        hash_log = open(directory / HASH_FILE, "ab" if saved else "wb") if online and rule.dedup else None
+        log = rule.log if isinstance(rule, OnlineFilter) else None
         names = self.spec.mixture.names
         blocks = range(next_block, block_range(start, stop).stop)
         since_checkpoint = 0
@@ -244,18 +253,10 @@ class Builder:
                 rows, tasks = generated.rows, generated.task[part]
                 if part != slice(0, BLOCK_SIZE):
                     rows = rows.take(np.arange(BLOCK_SIZE)[part])
-                if online and rule.needs_hashes:
-                    hashes = generated.hashes[part]
-                    keep, overlap = rule.decide(hashes)
-                    if hash_log is not None:
-                        hash_log.write(hashes[keep].tobytes())
-                elif not online:
-                    offset = block * BLOCK_SIZE
-                    keep = rule.keep[offset + part.start : offset + part.stop]
-                    overlap = rule.overlap[offset + part.start : offset + part.stop]
-                else:
-                    keep = overlap = None
-                if keep is not None:
+                first = block * BLOCK_SIZE
+                decision = rule.decide(slice(first + part.start, first + part.stop), generated.hashes[part])
+                if decision is not None:
+                    keep, overlap = decision
                     counts.overlap += int(overlap.sum())
                     counts.duplicate += int((~keep & ~overlap).sum())
                     if not keep.all():
@@ -267,14 +268,14 @@ class Builder:
                 bar.update(part.stop - part.start)
                 since_checkpoint += 1
                 if since_checkpoint >= self.interval or block + 1 == blocks.stop:
-                    self._checkpoint(state, split, block + 1, writer, counts, hash_log, done=block + 1 == blocks.stop)
+                    self._checkpoint(state, split, block + 1, writer, counts, log, done=block + 1 == blocks.stop)
                     since_checkpoint = 0
             if not blocks:
-                self._checkpoint(state, split, next_block, writer, counts, hash_log, done=True)
+                self._checkpoint(state, split, next_block, writer, counts, log, done=True)
         finally:
             writer.close()
-            if hash_log is not None:
-                hash_log.close()
+            if log is not None:
+                log.close()
 
     def _checkpoint(
         self,
@@ -283,7 +284,7 @@ class Builder:
         next_block: int,
         writer: SplitWriter,
         counts: SplitCounts,
-        hash_log: Any,
+        log: BinaryIO | None,
         done: bool,
     ) -> None:
         entry: dict[str, Any] = {
@@ -292,9 +293,9 @@ class Builder:
             "counts": counts.to_dict(),
             "done": done,
         }
-        if hash_log is not None:
-            hash_log.flush()
-            entry["hash_bytes"] = hash_log.tell()
+        if log is not None:
+            log.flush()
+            entry["hash_bytes"] = log.tell()
         state["splits"][split] = entry
         self.staged.checkpoint(state)
 
