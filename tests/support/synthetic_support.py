@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from synthetic_checker import Knobs
 
-from lime_reasoning.tasks.config import TaskConfig
+from lime_reasoning.tasks.config import IntRange, TaskConfig
 
 # LIME.md, "Figures measured from the official generator": (source mean, target mean).
 REFERENCE_MEANS: dict[str, tuple[float, float]] = {
@@ -35,23 +37,9 @@ ALL_TASKS = [
 
 
 def knobs(config: TaskConfig) -> Knobs:
-    """The checker's view of a config (plain tuples)."""
-    ranges = {
-        name: (getattr(config, name).low, getattr(config, name).high)
-        for name in (
-            "rule_symbols",
-            "rule_math",
-            "case_length",
-            "rewrite_length",
-            "rewrite_window",
-            "rewrite_rhs",
-            "multistep_length",
-            "multistep_window",
-            "multistep_rhs",
-            "steps",
-        )
-    }
-    return Knobs(
-        vocab_size=config.vocab_size, upper=config.upper, lower=config.lower, math=config.math, ratio=config.ratio,
-        **ranges,
-    )
+    """The checker's view of a config (ranges as plain tuples)."""
+    values = {}
+    for field in dataclasses.fields(Knobs):
+        value = getattr(config, field.name)
+        values[field.name] = (value.low, value.high) if isinstance(value, IntRange) else value
+    return Knobs(**values)
