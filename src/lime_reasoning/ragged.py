@@ -1,9 +1,8 @@
 """Batches of variable-length rows as flat numpy arrays.
 
-The synthetic tasks build thousands of examples at once; a Python loop per example is what made the
-reference generator slow. A batch of token sequences is therefore one flat array plus row offsets
-(the layout of Arrow list arrays), and every operation below is a handful of vectorised numpy calls.
-Most rows are first assembled in a padded matrix with a validity mask, then compacted.
+Lines of text, token-id sequences: one flat array plus row offsets (the layout of Arrow list arrays),
+so that selecting, joining or padding thousands of rows is a handful of vectorised numpy calls
+instead of a Python loop per row.
 """
 
 from __future__ import annotations
@@ -43,11 +42,6 @@ class Ragged:
         return cls(values, exclusive_cumsum(lengths), lengths)
 
     @classmethod
-    def from_padded(cls, matrix: np.ndarray, mask: np.ndarray) -> Ragged:
-        """Keep the masked cells of each row, in row-major order."""
-        return cls.from_lengths(matrix[mask], mask.sum(axis=1))
-
-    @classmethod
     def from_rows(cls, rows: Sequence[Sequence[int]], dtype: np.dtype | type = np.int32) -> Ragged:
         """Build from Python sequences (tests and small inputs)."""
         lengths = np.array([len(row) for row in rows], dtype=np.int64)
@@ -64,9 +58,6 @@ class Ragged:
     def row(self, index: int) -> np.ndarray:
         start = int(self.starts[index])
         return self.values[start : start + int(self.lengths[index])]
-
-    def to_lists(self) -> list[list[int]]:
-        return [self.row(i).tolist() for i in range(len(self))]
 
     def compact(self) -> Ragged:
         """The same rows stored contiguously (a copy only when needed)."""
@@ -130,28 +121,3 @@ def concat_rows(parts: Sequence[Ragged | bytes | np.ndarray], count: int) -> Rag
         offset += part.lengths
     return Ragged(out, starts, lengths)
 
-
-@dataclass(frozen=True)
-class Padded:
-    """Rows held in a ``(rows, width)`` matrix with a validity mask; cheap to build and to join."""
-
-    matrix: np.ndarray
-    mask: np.ndarray
-
-    @classmethod
-    def constant(cls, token: int, count: int, dtype: np.dtype | type = np.int32) -> Padded:
-        """One token in every row."""
-        return cls(np.full((count, 1), token, dtype=dtype), np.ones((count, 1), dtype=bool))
-
-    @classmethod
-    def dense(cls, matrix: np.ndarray) -> Padded:
-        """Every cell valid."""
-        return cls(matrix, np.ones(matrix.shape, dtype=bool))
-
-    def compact(self) -> Ragged:
-        return Ragged.from_padded(self.matrix, self.mask)
-
-
-def hstack(parts: Sequence[Padded]) -> Padded:
-    """Row-wise concatenation of padded parts (padding stays where it is, masked out)."""
-    return Padded(np.hstack([p.matrix for p in parts]), np.hstack([p.mask for p in parts]))
