@@ -55,10 +55,6 @@ class Ragged:
     def is_contiguous(self) -> bool:
         return bool(np.array_equal(self.starts, exclusive_cumsum(self.lengths)))
 
-    def row(self, index: int) -> np.ndarray:
-        start = int(self.starts[index])
-        return self.values[start : start + int(self.lengths[index])]
-
     def compact(self) -> Ragged:
         """The same rows stored contiguously (a copy only when needed)."""
         if self.is_contiguous and len(self.values) == int(self.lengths.sum()):
