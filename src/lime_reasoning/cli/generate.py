@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         kind = str if isinstance(default, IntRange) else type(default)
         metavar = "MIN..MAX" if isinstance(default, IntRange) else None
         knobs.add_argument(option_name(field.name), type=kind, default=str(default) if metavar else default,
-                           metavar=metavar, help=f"default: {default}")
+                           metavar=metavar, help=f"{field.metadata['help']} (default: {default})")
     parser.set_defaults(run=run)
 
 

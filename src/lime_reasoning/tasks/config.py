@@ -42,6 +42,13 @@ class IntRange:
             raise LimeError(f"{name}: range {self} starts below {minimum}")
 
 
+def knob(default: Any, help: str) -> Any:
+    """A config field with its CLI help text."""
+    if isinstance(default, IntRange):
+        return field(default_factory=lambda: default, metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class TaskConfig:
     """Knobs of every task. Field names double as CLI options (``rule_symbols`` -> ``--rule-symbols``).
@@ -50,25 +57,22 @@ class TaskConfig:
     ``0..vocab_size-1``: rule symbols, case symbols and math symbols (24 + 24 + 20 = 68 by default).
     """
 
-    vocab_size: int = 1000
-    upper: int = 24
-    lower: int = 24
-    math: int = 20
+    vocab_size: int = knob(1000, "symbol ids 0..N-1 to draw from")
+    upper: int = knob(24, "rule symbols drawn per example")
+    lower: int = knob(24, "case symbols drawn per example")
+    math: int = knob(20, "math symbols drawn per example")
     header: bool = True
-    # Deduct / Induct / Abduct and the induct variants.
-    rule_symbols: IntRange = field(default_factory=lambda: IntRange(3, 5))
-    rule_math: IntRange = field(default_factory=lambda: IntRange(5, 19))
-    case_length: IntRange = field(default_factory=lambda: IntRange(2, 8))
-    # rewrite / induct_rewrite: n case symbols and round(ratio * n) math symbols.
-    rewrite_length: IntRange = field(default_factory=lambda: IntRange(10, 20))
-    rewrite_window: IntRange = field(default_factory=lambda: IntRange(5, 20))
-    rewrite_rhs: IntRange = field(default_factory=lambda: IntRange(5, 20))
-    # rewrite_multistep_*: n math symbols and round(ratio * n) case symbols, then some steps.
-    multistep_length: IntRange = field(default_factory=lambda: IntRange(5, 10))
-    multistep_window: IntRange = field(default_factory=lambda: IntRange(3, 7))
-    multistep_rhs: IntRange = field(default_factory=lambda: IntRange(3, 7))
-    steps: IntRange = field(default_factory=lambda: IntRange(1, 5))
-    ratio: float = 1.5
+    rule_symbols: IntRange = knob(IntRange(3, 5), "k: a Rule holds 2k occurrences of its first k rule symbols")
+    rule_math: IntRange = knob(IntRange(5, 19), "math symbols in a Rule")
+    case_length: IntRange = knob(IntRange(2, 8), "length of each rule symbol's string in a Case")
+    rewrite_length: IntRange = knob(IntRange(10, 20), "rewrite: n case symbols (and round(ratio*n) math)")
+    rewrite_window: IntRange = knob(IntRange(5, 20), "rewrite: length of the rule's left side")
+    rewrite_rhs: IntRange = knob(IntRange(5, 20), "rewrite: math symbols on the rule's right side")
+    multistep_length: IntRange = knob(IntRange(5, 10), "multi-step: n math symbols (and round(ratio*n) case)")
+    multistep_window: IntRange = knob(IntRange(3, 7), "multi-step: length of each rule's left side")
+    multistep_rhs: IntRange = knob(IntRange(3, 7), "multi-step: math symbols on each rule's right side")
+    steps: IntRange = knob(IntRange(1, 5), "multi-step: number of rewrite steps")
+    ratio: float = knob(1.5, "length ratio of the two symbol kinds in rewrite strings")
 
     @property
     def symbols_per_example(self) -> int:
