@@ -24,14 +24,20 @@ def build(out: Path, *options: str, database: Path = FIXTURE) -> int:
 
 
 def splits(out: Path) -> dict[str, list[dict]]:
-    return {name: read_records(out, name, "jsonl") for name in ("train", "valid", "test")}
+    """Every split's records, with the step column as integers."""
+    return {
+        name: [{**r, "step": int(r["step"])} for r in read_records(out, name)] for name in ("train", "valid", "test")
+    }
 
 
 def test_build_writes_every_format_split_by_theorem(tmp_path, capsys):
     out = tmp_path / "mms"
-    assert build(out, *SMALL) == 0
+    assert build(out, *SMALL, "--format", "text,jsonl,parquet") == 0
     assert "train 3 theorems" in capsys.readouterr().out
-    records = splits(out)
+    records = {name: read_records(out, name, "jsonl") for name in ("train", "valid", "test")}
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("train")) == [
+        "train-00000.parquet", "train.jsonl", "train.src", "train.step", "train.tgt", "train.theorem"
+    ]
     theorems = {name: {r["theorem"] for r in rows} for name, rows in records.items()}
     assert [len(theorems[name]) for name in ("train", "valid", "test")] == [3, 2, 2]
     assert theorems["train"].isdisjoint(theorems["test"]) and theorems["train"].isdisjoint(theorems["valid"])
@@ -112,6 +118,7 @@ def test_length_limits_drop_long_examples(tmp_path):
         (["--from", "nosuch", *SMALL], "--from: "),
         (["--section", "logic", *SMALL], "--section: 2 titles contain 'logic'"),
         (["--max-source-tokens", "0", *SMALL], "--max-source-tokens: must be at least 1"),
+        (["--format", "text,csv", *SMALL], "--format: unknown format csv"),
     ],
 )
 def test_bad_options_give_one_line_and_write_nothing(tmp_path, capsys, options, message):

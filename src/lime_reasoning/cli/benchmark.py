@@ -7,8 +7,6 @@ from pathlib import Path
 
 from lime_reasoning.benchmarks.splits import parse_size
 
-DEFAULT_FORMATS = ("text", "jsonl", "parquet")
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("benchmark", help="build downstream benchmark datasets")
@@ -42,8 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     step.add_argument("--upto", dest="last", metavar="LABEL", help="only theorems up to this statement (read stops there)")
     step.add_argument("--section", metavar="TITLE", help="only theorems under this part, chapter or section header")
     step.add_argument(
-        "--format", nargs="+", default=list(DEFAULT_FORMATS), choices=DEFAULT_FORMATS,
-        help="output formats (default: text jsonl parquet)",
+        "--format", default="text", help="comma-separated: text (fairseq files), jsonl, parquet (default: text)"
     )
     step.add_argument("--overwrite", action="store_true", help="replace a non-empty output directory")
     step.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -55,7 +52,7 @@ def run_metamathstep(args: argparse.Namespace) -> int:
     from lime_reasoning.datasets import check_formats
     from lime_reasoning.metamath.source import resolve_database
 
-    formats = check_formats(args.format)
+    formats = check_formats([fmt.strip() for fmt in args.format.split(",")])
     config = MetaMathStepConfig(
         train=args.train,
         valid=args.valid,

@@ -15,7 +15,7 @@ from lime_reasoning.metamath.grammar import Grammar
 from lime_reasoning.metamath.notation import Target, format_source, format_target, goal_of, parse_target
 from lime_reasoning.metamath.reader import read_database
 from lime_reasoning.metamath.source import SETMM, fetch, resolve_database
-from lime_reasoning.metamath.steps import StepExample, extract_steps, theorem_steps, unique_steps
+from lime_reasoning.metamath.steps import StepExample, TraceStep, proof_trace, theorem_steps, unique_steps
 from lime_reasoning.metamath.verifier import ProofError, Report, Verifier, verify
 
 __all__ = [
@@ -30,13 +30,14 @@ __all__ = [
     "StepChecker",
     "StepExample",
     "Target",
+    "TraceStep",
     "Verifier",
-    "extract_steps",
     "fetch",
     "format_source",
     "format_target",
     "goal_of",
     "parse_target",
+    "proof_trace",
     "read_database",
     "resolve_database",
     "theorem_steps",

@@ -47,9 +47,9 @@ CORRECT = StepCheck(True)
 class StepChecker:
     """Checks predicted steps against one database (build it once; it caches per theorem)."""
 
-    def __init__(self, database: Database, grammar: Grammar | None = None) -> None:
+    def __init__(self, database: Database) -> None:
         self.database = database
-        self.grammar = grammar if grammar is not None else Grammar(database)
+        self.grammar = Grammar(database)
         self._rules: dict[str, Rule] = {}
         self._scopes: dict[str, _Scope] = {}
 

@@ -40,15 +40,20 @@ _VALUES: dict[str, int] = {}
 
 def decode(letters: str) -> list[int]:
     """Step numbers (0-based), ``SAVE`` for each ``Z`` and ``UNKNOWN`` for each ``?``."""
-    if not WELL_FORMED.fullmatch(letters):
-        bad = WELL_FORMED.match(letters).end()
-        rest = letters[bad:]
-        high = len(rest) - len(rest.lstrip("UVWXY"))
-        if high and (high == len(rest) or rest[high] in "Z?"):
-            raise CompressedProofError(f"the numeral at letter {bad + 1} has no final letter A-T")
-        raise CompressedProofError(f"{rest[high]!r} at letter {bad + high + 1} is not one of A-Z or '?'")
     numerals = NUMERAL.findall(letters)
+    if len("".join(numerals)) != len(letters):
+        _explain(letters)
     values = _VALUES
     for numeral in set(numerals).difference(values):
         values[numeral] = numeral_value(numeral)
     return list(map(values.__getitem__, numerals))
+
+
+def _explain(letters: str) -> None:
+    """Raise the error saying where ``letters`` stop being a compressed proof."""
+    bad = WELL_FORMED.match(letters).end()
+    rest = letters[bad:]
+    high = len(rest) - len(rest.lstrip("UVWXY"))
+    if high and (high == len(rest) or rest[high] in "Z?"):
+        raise CompressedProofError(f"the numeral at letter {bad + 1} has no final letter A-T")
+    raise CompressedProofError(f"{rest[high]!r} at letter {bad + high + 1} is not one of A-Z or '?'")

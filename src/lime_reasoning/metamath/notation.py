@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import add
 
 HYPOTHESIS_MARK = "$e"
 SUBSTITUTION_MARK = "$s"
@@ -27,9 +29,14 @@ def format_source(goal: str, hypotheses: Sequence[str]) -> str:
     return "".join([goal, *(f"{HYPOTHESIS_MARK} {h}" for h in hypotheses)]).rstrip()
 
 
+@lru_cache(maxsize=65536)
+def _prefixes(variables: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{SUBSTITUTION_MARK} {v} " for v in variables)
+
+
 def format_target(label: str, variables: Sequence[str], substitution: Sequence[str]) -> str:
     """Target text of a step; each substitution is a canonical expression string (``""`` when empty)."""
-    return "".join([label, " ", *(f"{SUBSTITUTION_MARK} {v} {s}" for v, s in zip(variables, substitution))]).rstrip()
+    return (label + " " + "".join(map(add, _prefixes(tuple(variables)), substitution))).rstrip()
 
 
 def goal_of(source: str) -> str:

@@ -9,18 +9,18 @@ examples.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from lime_reasoning.metamath.database import Assertion, Statement
+from lime_reasoning.metamath.database import Assertion, Hypothesis
 from lime_reasoning.metamath.notation import HYPOTHESIS_MARK, format_target
 from lime_reasoning.metamath.verifier import Verifier
 
 PROVABLE = "|-"
 
 
-@dataclass(frozen=True, slots=True)
-class StepExample:
+class StepExample(NamedTuple):
     """One example: ``source`` and ``target`` as in :mod:`lime_reasoning.metamath.notation`."""
 
     theorem: str
@@ -40,12 +40,11 @@ def theorem_steps(verifier: Verifier, theorem: Assertion, typecode: str = PROVAB
     examples: list[StepExample] = []
     append = examples.append
 
-    def observe(step: int, what: Statement | int, substitution: list[str] | None, result: str) -> None:
-        if substitution is not None and result.startswith(prefix):
-            target = format_target(what.label, what.variables, substitution)
-            append(StepExample(label, step, (result + hypotheses).rstrip(), target))
+    def on_assertion(step: int, assertion: Assertion, substitution: list[str], result: str) -> None:
+        if result.startswith(prefix):
+            append(StepExample(label, step, (result + hypotheses).rstrip(), format_target(assertion.label, assertion.variables, substitution)))
 
-    if not verifier.run(theorem, observe):
+    if not verifier.run(theorem, on_assertion):
         return None
     return examples
 
@@ -75,18 +74,21 @@ def proof_trace(verifier: Verifier, theorem: Assertion) -> list[TraceStep] | Non
     trace: list[TraceStep] = []
     stack: list[int] = []
 
-    def observe(step: int, what: Statement | int, substitution: list[str] | None, result: str) -> None:
-        if isinstance(what, int):
-            label, kind, used = f"@{what}", trace[what - 1].kind, ()
-        else:
-            label, kind = what.label, f"${what.kind}"
-            count = len(what.hypotheses) if isinstance(what, Assertion) else 0
-            used = tuple(stack[len(stack) - count :]) if count else ()
-            del stack[len(stack) - count :]
+    def on_assertion(step: int, assertion: Assertion, substitution: list[str], result: str) -> None:
+        count = len(assertion.hypotheses)
+        used = tuple(stack[len(stack) - count :])
+        del stack[len(stack) - count :]
         stack.append(step)
-        trace.append(TraceStep(step, used, label, kind, result.rstrip()))
+        trace.append(TraceStep(step, used, assertion.label, f"${assertion.kind}", result.rstrip()))
 
-    return trace if verifier.run(theorem, observe) else None
+    def on_other(step: int, what: Hypothesis | int, result: str) -> None:
+        stack.append(step)
+        if isinstance(what, int):
+            trace.append(TraceStep(step, (), f"@{what}", trace[what - 1].kind, result.rstrip()))
+        else:
+            trace.append(TraceStep(step, (), what.label, f"${what.kind}", result.rstrip()))
+
+    return trace if verifier.run(theorem, on_assertion, on_other) else None
 
 
 def unique_steps(examples: Iterable[StepExample]) -> list[StepExample]:
@@ -100,10 +102,3 @@ def unique_steps(examples: Iterable[StepExample]) -> list[StepExample]:
             kept.append(example)
     return kept
 
-
-def extract_steps(
-    verifier: Verifier, theorems: Iterable[Assertion], typecode: str = PROVABLE
-) -> Iterator[tuple[Assertion, list[StepExample] | None]]:
-    """Each theorem with its examples (None for an incomplete proof)."""
-    for theorem in theorems:
-        yield theorem, theorem_steps(verifier, theorem, typecode)

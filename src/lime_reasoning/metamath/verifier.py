@@ -18,14 +18,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import permutations, product
 
-from lime_reasoning.errors import LimeError
 from lime_reasoning.metamath.compressed import SAVE, UNKNOWN, CompressedProofError, decode
 from lime_reasoning.metamath.database import Assertion, Database, Hypothesis, Statement
 
-# observe(step, what, substitution, expression): ``what`` is the statement used at that step, or the
-# number of the earlier step that is reused; ``substitution`` lists the mandatory variables' values
-# (canonical strings) for an assertion step and is None otherwise.
-Observer = Callable[[int, Statement | int, list[str] | None, str], None]
+# on_assertion(step, assertion, substitution, expression): a step applying an $a/$p; ``substitution``
+# holds the values of its mandatory variables (canonical strings), in the order of ``variables``.
+AssertionObserver = Callable[[int, Assertion, list[str], str], None]
+# on_other(step, what, expression): a hypothesis step (``what`` is the hypothesis) or the reuse of an
+# earlier step (``what`` is that step's number).
+OtherObserver = Callable[[int, Hypothesis | int, str], None]
 
 
 class ProofError(Exception):
@@ -44,14 +45,13 @@ class ProofError(Exception):
 
 def template(symbols: Iterable[str], positions: dict[str, int]) -> str:
     """A ``str.format`` template of an expression whose variables are numbered by ``positions``."""
-    parts = []
-    for symbol in symbols:
-        index = positions.get(symbol)
-        if index is None:
-            parts.append(symbol.replace("{", "{{").replace("}", "}}") + " ")
-        else:
-            parts.append("{%d}" % index)
-    return "".join(parts)
+    holes = {_escape(variable): "{%d}" % index for variable, index in positions.items()}
+    get = holes.get
+    return "".join([hole if (hole := get(symbol)) is not None else symbol + " " for symbol in map(_escape, symbols)])
+
+
+def _escape(symbol: str) -> str:
+    return symbol.replace("{", "{{").replace("}", "}}") if "{" in symbol or "}" in symbol else symbol
 
 
 class Rule:
@@ -191,10 +191,13 @@ class Verifier:
             raise ProofError(theorem, 0, f"corrupt compressed proof: {error}") from None
         return sources, table, steps
 
-    def run(self, theorem: Assertion, observe: Observer | None = None) -> bool:
+    def run(
+        self, theorem: Assertion, on_assertion: AssertionObserver | None = None, on_other: OtherObserver | None = None
+    ) -> bool:
         """Check the proof of ``theorem``; False when it is incomplete (has ``?`` steps).
 
-        Raises :class:`ProofError` naming the step at fault. ``observe`` is told about every step.
+        Raises :class:`ProofError` naming the step at fault. The observers, when given, are told about
+        the steps as they are checked (two of them, so that extraction pays nothing for the others).
         """
         sources, table, steps = self._program(theorem)
         if UNKNOWN in steps:
@@ -219,14 +222,14 @@ class Verifier:
                 if reused >= len(saved):
                     raise ProofError(theorem, step, f"refers to saved step {reused + 1}, but only {len(saved)} are saved")
                 push(saved[reused])
-                if observe is not None:
-                    observe(step, saved_steps[reused], None, saved[reused])
+                if on_other is not None:
+                    on_other(step, saved_steps[reused], saved[reused])
                 continue
             action = table[number]
             if action.__class__ is str:
                 push(action)
-                if observe is not None:
-                    observe(step, sources[number], None, action)
+                if on_other is not None:
+                    on_other(step, sources[number], action)
                 continue
             count = action.count
             if count > len(stack):
@@ -235,8 +238,8 @@ class Verifier:
                 )
             if not count:
                 push(action.constant)
-                if observe is not None:
-                    observe(step, sources[number], [], action.constant)
+                if on_assertion is not None:
+                    on_assertion(step, action.assertion, [], action.constant)
                 continue
             arguments = stack[-count:]
             del stack[-count:]
@@ -257,8 +260,8 @@ class Verifier:
                     raise ProofError(theorem, step, violation)
             result = action.conclusion.format(*substitution)
             push(result)
-            if observe is not None:
-                observe(step, sources[number], substitution, result)
+            if on_assertion is not None:
+                on_assertion(step, action.assertion, substitution, result)
         if len(stack) != 1:
             raise ProofError(theorem, 0, f"the proof leaves {len(stack)} expressions on the stack instead of 1")
         if stack[0] != theorem.expression:
@@ -300,9 +303,3 @@ def verify(database: Database) -> Report:
     """Verify every proof of ``database``."""
     return Verifier(database).verify_all()
 
-
-def raise_failures(report: Report) -> None:
-    """Turn the first failure of a report into the user-facing error."""
-    if report.failures:
-        more = f" (and {len(report.failures) - 1} more)" if len(report.failures) > 1 else ""
-        raise LimeError(report.failures[0] + more)
