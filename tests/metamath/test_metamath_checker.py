@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lime_reasoning.errors import LimeError
-from lime_reasoning.metamath import StepChecker, Verifier, theorem_steps
+from lime_reasoning.metamath import Grammar, StepChecker, Verifier, theorem_steps
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,8 @@ def test_correct_steps(checker, theorem, goal, target):
         ("id", "|- ( ph -> ( ph -> ph ) )", "ax-1 $s ps ph $s ph ph", "ax-1 needs substitutions for ph ps, in that order"),
         ("id", "|- ( ph -> ( ph -> ph ) )", "ax-1 $s ph ph", "ax-1 needs substitutions for ph ps"),
         ("id", "|- ( ph -> ( th -> ph ) )", "ax-1 $s ph ph $s ps th", "th is not a symbol active in id"),
+        # A. and x are declared only after id.
+        ("id", "|- ( ph -> ( A. x ph -> ph ) )", "ax-1 $s ph ph $s ps A. x ph", "A. is not a symbol active in id"),
         ("id", "|- ( ph -> ( ( ph -> ) -> ph ) )", "ax-1 $s ph ph $s ps ( ph ->", "'( ph ->' is not a well-formed wff (for ps)"),
         ("id", "|- ( ph -> ( ph -> ph ) )", "ax-1 $s ph ph $s ps", "'' is not a well-formed wff"),
         ("ax5eq", "|- ( y = y -> A. x y = y )", "ax-5 $s ph y = y $s x y = y", "is not a well-formed setvar (for x)"),
@@ -64,6 +66,19 @@ def test_wrong_steps_say_why(checker, theorem, goal, target, reason):
     verdict = checker.check(theorem, goal, target)
     assert not verdict
     assert reason in verdict.reason
+
+
+def test_well_formedness_uses_only_earlier_syntax_axioms(prop):
+    grammar = Grammar(prop)
+    typing = {"ph": "wff", "ps": "wff", "x": "setvar"}
+    implication = "( ph -> -. ps )".split()
+    wi, wn = prop.statements["wi"].index, prop.statements["wn"].index
+    assert wn < wi
+    assert not grammar.derives("wff", implication, typing, before=wi)
+    assert grammar.derives("wff", implication, typing, before=wi + 1)
+    assert grammar.derives("wff", "A. x ( ph -> ps )".split(), typing, before=len(prop.statements))
+    assert not grammar.derives("wff", "A. x ( ph -> )".split(), typing, before=len(prop.statements))
+    assert not grammar.derives("setvar", ["ph"], typing, before=len(prop.statements))
 
 
 def test_an_unknown_theorem_is_a_user_error(checker):

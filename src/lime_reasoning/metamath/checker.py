@@ -3,7 +3,8 @@
 A prediction is correct when it names an assertion available to the theorem being proved (an
 ``$a``/``$p`` earlier in the database), gives a substitution for exactly that assertion's mandatory
 variables in their order, every substituted expression uses only symbols active in the theorem and is
-well formed for its variable's typecode (see :mod:`lime_reasoning.metamath.grammar`), the assertion's
+well formed for its variable's typecode by the syntax axioms that precede the theorem (see
+:mod:`lime_reasoning.metamath.grammar`), the assertion's
 conclusion under that substitution is exactly the goal, and every ``$d`` condition of the assertion
 holds given the ``$d`` statements in scope of the theorem. Those are the conditions under which the
 step would be accepted by the verifier inside that theorem's proof; the assertion's ``$e`` hypotheses,
@@ -92,9 +93,9 @@ class StepChecker:
         floats = [h for h in assertion.hypotheses if h.kind == "f"]
         for hypothesis, symbols in zip(floats, parsed.substitution):
             for symbol in symbols:
-                if symbol not in constants and symbol not in scope.typing:
+                if constants.get(symbol, proved.index) >= proved.index and symbol not in scope.typing:
                     return StepCheck(False, f"{symbol} is not a symbol active in {theorem}")
-            if not self.grammar.derives(hypothesis.typecode, symbols, scope.typing):
+            if not self.grammar.derives(hypothesis.typecode, symbols, scope.typing, proved.index):
                 return StepCheck(
                     False, f"'{' '.join(symbols)}' is not a well-formed {hypothesis.typecode} (for {hypothesis.variable})"
                 )

@@ -81,13 +81,17 @@ Statement = Hypothesis | Assertion
 
 @dataclass
 class Database:
-    """A whole database: every labelled statement by label and in order, plus counts and provenance."""
+    """A whole database: every labelled statement by label and in order, plus counts and provenance.
+
+    ``constants`` maps each constant to the number of labelled statements declared before it (a
+    constant is usable by the statements from that number on).
+    """
 
     path: Path
     statements: dict[str, Statement]
     assertions: list[Assertion]
     floating: list[Hypothesis]
-    constants: frozenset[str]
+    constants: dict[str, int]
     variables: frozenset[str]
     source_map: SourceMap
     comments: list[Comment]

@@ -1,16 +1,19 @@
 """Deciding whether an expression is well formed for a typecode, using the database's syntax axioms.
 
-A predicted substitution such as ``ph := ( ps -> `` may make an assertion's conclusion match a goal
+A predicted substitution such as ``ph := ( ps ->`` may make an assertion's conclusion match a goal
 and still not be a Metamath step at all, because no syntax proof of ``wff ( ps ->`` exists. The
 syntax axioms (``$a`` statements whose typecode is not provable and that have no ``$e``
 hypotheses, e.g. ``wi $a wff ( ph -> ps ) $.``) form a context-free grammar whose nonterminals are the
 typecodes: a variable of the rule stands for its typecode, an active variable of the theorem matches
-its own typecode. An expression is well formed for a typecode when that grammar derives it.
+its own typecode. An expression is well formed for a typecode *at a theorem* when the grammar
+restricted to the syntax axioms that precede the theorem derives it.
 
-The parser is a memoised top-down one (``ends(typecode, i)`` is every position where a phrase of
-that typecode starting at ``i`` can end), with rules indexed by their first constant. Grammars such
-as set.mm's, where no rule starts with a nonterminal that can derive itself again at the same
-position, are decided exactly.
+The parser is a memoised top-down one with rules indexed by their first constant. For each phrase it
+computes the *earliest* derivation: ``ends(typecode, i)`` maps every position where a phrase starting
+at ``i`` can end to the smallest possible index of the latest axiom such a derivation uses. A
+phrase is then well formed before statement ``n`` exactly when that number is below ``n``, so one
+answer per expression serves every theorem. Grammars such as set.mm's, where no rule starts with a
+nonterminal that can derive itself again at the same position, are decided exactly.
 """
 
 from __future__ import annotations
@@ -19,17 +22,19 @@ from collections.abc import Mapping, Sequence
 
 from lime_reasoning.metamath.database import Database
 
-# A rule's right-hand side: each item is (True, constant) or (False, typecode of a variable).
+# A rule: the index of its axiom and its right-hand side, each item (True, constant) or (False, typecode).
 Item = tuple[bool, str]
+Rule = tuple[int, tuple[Item, ...]]
+NOT_DERIVED = -1
 
 
 class Grammar:
     """The syntax axioms of a database, indexed for parsing."""
 
     def __init__(self, database: Database, provable: frozenset[str] = frozenset({"|-"})) -> None:
-        self.by_constant: dict[str, dict[str, list[tuple[Item, ...]]]] = {}
-        self.by_nonterminal: dict[str, list[tuple[Item, ...]]] = {}
-        self._memo: dict[tuple[str, str], bool] = {}
+        self.by_constant: dict[str, dict[str, list[Rule]]] = {}
+        self.by_nonterminal: dict[str, list[Rule]] = {}
+        self._memo: dict[tuple[str, str], int] = {}
         types: dict[str, set[str]] = {}
         for hypothesis in database.floating:
             types.setdefault(hypothesis.variable, set()).add(hypothesis.typecode)
@@ -41,29 +46,34 @@ class Grammar:
         for assertion in database.assertions:
             if assertion.kind != "a" or assertion.typecode in provable or assertion.essentials:
                 continue
-            types = {h.variable: h.typecode for h in assertion.hypotheses}
+            variables = {h.variable: h.typecode for h in assertion.hypotheses}
             symbols = assertion.expression.split()[1:]
-            rhs = tuple((False, types[s]) if s in types else (True, s) for s in symbols)
-            if not rhs:
-                self.by_nonterminal.setdefault(assertion.typecode, []).append(rhs)
-            elif rhs[0][0]:
-                self.by_constant.setdefault(assertion.typecode, {}).setdefault(rhs[0][1], []).append(rhs)
+            rule = (assertion.index, tuple((False, variables[s]) if s in variables else (True, s) for s in symbols))
+            if rule[1] and rule[1][0][0]:
+                self.by_constant.setdefault(assertion.typecode, {}).setdefault(rule[1][0][1], []).append(rule)
             else:
-                self.by_nonterminal.setdefault(assertion.typecode, []).append(rhs)
+                self.by_nonterminal.setdefault(assertion.typecode, []).append(rule)
 
-    def derives(self, typecode: str, symbols: Sequence[str], typing: Mapping[str, str]) -> bool:
-        """Whether ``symbols`` is a phrase of ``typecode``.
+    def derives(self, typecode: str, symbols: Sequence[str], typing: Mapping[str, str], before: int) -> bool:
+        """Whether ``symbols`` is a phrase of ``typecode`` using only syntax axioms numbered below ``before``.
 
         ``typing`` gives the typecode of each variable active where the expression occurs; the
         caller checks separately that every symbol is active there.
         """
         if self.global_types is None:
-            return len(symbols) in _Parse(self, symbols, typing).ends(typecode, 0)
+            return 0 <= _Parse(self, symbols, typing).ends(typecode, 0).get(len(symbols), NOT_DERIVED) < before
         key = (typecode, " ".join(symbols))
-        result = self._memo.get(key)
-        if result is None:
-            result = self._memo[key] = len(symbols) in _Parse(self, symbols, self.global_types).ends(typecode, 0)
-        return result
+        earliest = self._memo.get(key)
+        if earliest is None:
+            ends = _Parse(self, symbols, self.global_types).ends(typecode, 0)
+            earliest = self._memo[key] = ends.get(len(symbols), NOT_DERIVED)
+        return 0 <= earliest < before
+
+
+def _merge(into: dict[int, int], end: int, cost: int) -> None:
+    known = into.get(end)
+    if known is None or cost < known:
+        into[end] = cost
 
 
 class _Parse:
@@ -73,39 +83,41 @@ class _Parse:
         self.grammar = grammar
         self.symbols = symbols
         self.typing = typing
-        self.memo: dict[tuple[str, int], frozenset[int]] = {}
+        self.memo: dict[tuple[str, int], dict[int, int]] = {}
 
-    def ends(self, typecode: str, start: int) -> frozenset[int]:
+    def ends(self, typecode: str, start: int) -> dict[int, int]:
+        """End position -> earliest derivation cost, for phrases of ``typecode`` starting at ``start``."""
         key = (typecode, start)
         known = self.memo.get(key)
         if known is not None:
             return known
-        self.memo[key] = frozenset()  # a rule re-entering the same typecode at the same place derives nothing new
-        found: set[int] = set()
+        self.memo[key] = {}  # a rule re-entering the same typecode at the same place derives nothing new
+        found: dict[int, int] = {}
         symbols = self.symbols
         first = symbols[start] if start < len(symbols) else None
         if first is not None and self.typing.get(first) == typecode:
-            found.add(start + 1)
+            found[start + 1] = 0
         grammar = self.grammar
         candidates = grammar.by_constant.get(typecode, {}).get(first, []) if first is not None else []
-        for rhs in (*candidates, *grammar.by_nonterminal.get(typecode, ())):
-            found |= self._match(rhs, start)
-        result = frozenset(found)
-        self.memo[key] = result
-        return result
+        for index, rhs in (*candidates, *grammar.by_nonterminal.get(typecode, ())):
+            for end, cost in self._match(rhs, start).items():
+                _merge(found, end, max(cost, index))
+        self.memo[key] = found
+        return found
 
-    def _match(self, rhs: tuple[Item, ...], start: int) -> set[int]:
-        positions = {start}
+    def _match(self, rhs: tuple[Item, ...], start: int) -> dict[int, int]:
+        positions = {start: 0}
         symbols = self.symbols
         count = len(symbols)
         for is_constant, name in rhs:
-            following: set[int] = set()
-            for position in positions:
+            following: dict[int, int] = {}
+            for position, cost in positions.items():
                 if is_constant:
                     if position < count and symbols[position] == name:
-                        following.add(position + 1)
+                        _merge(following, position + 1, cost)
                 else:
-                    following |= self.ends(name, position)
+                    for end, inner in self.ends(name, position).items():
+                        _merge(following, end, max(cost, inner))
             if not following:
                 return following
             positions = following

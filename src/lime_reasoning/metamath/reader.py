@@ -45,7 +45,7 @@ class Reader:
         self.statements: dict[str, Statement] = {}
         self.assertions: list[Assertion] = []
         self.floating: list[Hypothesis] = []
-        self.constants: set[str] = set()
+        self.constants: dict[str, int] = {}
         self.all_variables: set[str] = set()
         self.active_variables: set[str] = set()
         self.active_symbols: set[str] = set()
@@ -103,7 +103,7 @@ class Reader:
             statements=self.statements,
             assertions=self.assertions,
             floating=self.floating,
-            constants=frozenset(self.constants),
+            constants=self.constants,
             variables=frozenset(self.all_variables),
             source_map=self.lexed.source_map,
             comments=self.lexed.comments,
@@ -168,7 +168,7 @@ class Reader:
                 raise self.fail(token, f"constant {symbol} is declared twice")
             if symbol in self.all_variables:
                 raise self.fail(token, f"{symbol} is already declared as a variable")
-            self.constants.add(symbol)
+            self.constants[symbol] = len(self.statements)
         else:
             if symbol in self.constants:
                 raise self.fail(token, f"{symbol} is already declared as a constant")
