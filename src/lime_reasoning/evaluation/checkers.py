@@ -26,7 +26,7 @@ CheckerFactory = Callable[[Path, str], Checker]
 
 ENTRY_POINT_GROUP = "lime_reasoning.checkers"
 CHECKERS: dict[str, str] = {
-    "metamath": "lime_reasoning.metamath.checker:make_checker",
+    "metamath": "lime_reasoning.evaluation.metamath_checker:make_checker",
 }
 
 
