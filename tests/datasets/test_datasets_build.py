@@ -126,24 +126,24 @@ def test_an_interrupted_run_resumes_to_the_same_bytes(tmp_path: Path, monkeypatc
 
     monkeypatch.setattr(build_module, "CHECKPOINT_BLOCKS", 1)
     monkeypatch.setattr(build_module, "PARQUET_CHECKPOINT_BLOCKS", 2)
-    original = build_module.SplitWriter.write
+    original = build_module.BlockSource.write
     calls = {"n": 0}
 
-    def failing_write(self, block):  # stop in the middle of train, after a few checkpoints
+    def failing_write(self, *args):  # stop in the middle of train, after a few checkpoints
         calls["n"] += 1
         if calls["n"] == 6:
             raise KeyboardInterrupt
-        return original(self, block)
+        return original(self, *args)
 
     out = tmp_path / "resumed"
     request = BuildRequest(spec, counts, out, dedup=dedup, formats=("text", "jsonl", "parquet"), quiet=True)
-    monkeypatch.setattr(build_module.SplitWriter, "write", failing_write)
+    monkeypatch.setattr(build_module.BlockSource, "write", failing_write)
     with pytest.raises(KeyboardInterrupt):
         build(request)
     assert not out.exists()
     partial = tmp_path / ".resumed.partial"
     assert (partial / "resume.json").exists()
-    monkeypatch.setattr(build_module.SplitWriter, "write", original)
+    monkeypatch.setattr(build_module.BlockSource, "write", original)
     build(request)
     assert not partial.exists()
     for name in ("train.src", "train.tgt", "train.task", "train.jsonl", "valid.src"):

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from lime_reasoning.datasets.dedup import HashSet, first_occurrences
 from lime_reasoning.datasets.output import base_meta, check_formats, write_meta
-from lime_reasoning.datasets.parallel import BlockSource
+from lime_reasoning.datasets.parallel import BlockHandle, BlockSource
 from lime_reasoning.datasets.staging import StagedDirectory
 from lime_reasoning.datasets.synthetic import BLOCK_SIZE, COLUMNS, SyntheticSpec
 from lime_reasoning.datasets.writers import SplitWriter
@@ -147,8 +147,14 @@ def rows_in_block(block: int, start: int, stop: int) -> slice:
 def split_hashes(source: BlockSource, split: str, stop: int) -> Iterator[np.ndarray]:
     """Source hashes of rows ``[0, stop)`` of a split, block by block."""
     blocks = block_range(0, stop)
-    for block, generated in zip(blocks, source.blocks(split, blocks)):
-        yield generated.hashes[rows_in_block(block, 0, stop)]
+    for block, handle in zip(blocks, source.handles(split, blocks)):
+        source.release(handle)
+        yield handle.hashes[rows_in_block(block, 0, stop)]
+
+
+def line_sizes(ends: np.ndarray) -> np.ndarray:
+    """Bytes of each line, newline included, from the newlines' positions."""
+    return np.diff(ends + 1, prepend=0)
 
 
 class Builder:
@@ -247,27 +253,29 @@ class Builder:
         names = self.spec.mixture.names
         blocks = range(next_block, block_range(start, stop).stop)
         since_checkpoint = 0
+        label_sizes = np.array([len(name.encode()) + 1 for name in names], dtype=np.int64)
         try:
-            for block, generated in zip(blocks, source.blocks(split, blocks)):
+            for block, handle in zip(blocks, source.handles(split, blocks)):
                 part = rows_in_block(block, start, stop)
-                rows, tasks = generated.rows, generated.task[part]
-                if part != slice(0, BLOCK_SIZE):
-                    rows = rows.take(np.arange(BLOCK_SIZE)[part])
                 first = block * BLOCK_SIZE
-                decision = rule.decide(slice(first + part.start, first + part.stop), generated.hashes[part])
+                selected = np.zeros(BLOCK_SIZE, dtype=bool)
+                selected[part] = True
+                decision = rule.decide(slice(first + part.start, first + part.stop), handle.hashes[part])
                 if decision is not None:
                     keep, overlap = decision
+                    selected[part] = keep
                     counts.overlap += int(overlap.sum())
                     counts.duplicate += int((~keep & ~overlap).sum())
-                    if not keep.all():
-                        rows, tasks = rows.take(keep), tasks[keep]
-                writer.write(rows)
-                counts.rows += len(rows)
+                rows = None if selected.all() else selected
+                tasks = handle.task[selected]
                 for index in np.flatnonzero(number := np.bincount(tasks, minlength=len(names))):
                     counts.tasks[names[index]] = counts.tasks.get(names[index], 0) + int(number[index])
+                counts.rows += len(tasks)
+                self._write_block(writer, source, handle, rows, selected, label_sizes)
                 bar.update(part.stop - part.start)
                 since_checkpoint += 1
                 if since_checkpoint >= self.interval or block + 1 == blocks.stop:
+                    source.wait()
                     self._checkpoint(state, split, block + 1, writer, counts, log, done=block + 1 == blocks.stop)
                     since_checkpoint = 0
             if not blocks:
@@ -276,6 +284,24 @@ class Builder:
             writer.close()
             if log is not None:
                 log.close()
+
+    def _write_block(self, writer: SplitWriter, source: BlockSource, handle: BlockHandle, rows: np.ndarray | None,
+                     selected: np.ndarray, label_sizes: np.ndarray) -> None:
+        """Text goes straight from the block to its reserved place in the files (by a worker, if any);
+        other formats are built here."""
+        others = [fmt for fmt in self.request.formats if fmt != "text"]
+        if others:
+            block = source.columns(handle)
+            writer.write(block if rows is None else block.take(rows), text="text" not in self.request.formats)
+        if "text" not in self.request.formats:
+            source.release(handle)
+            return
+        sizes = {
+            "src": int(line_sizes(handle.src_ends)[selected].sum()),
+            "tgt": int(line_sizes(handle.tgt_ends)[selected].sum()),
+            "task": int(label_sizes[handle.task[selected]].sum()),
+        }
+        source.write(handle, rows, writer.reserve_text(sizes, int(selected.sum())))
 
     def _checkpoint(
         self,

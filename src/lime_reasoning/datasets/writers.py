@@ -33,38 +33,56 @@ JSON_UNSAFE[:32] = True
 JSON_UNSAFE[NEWLINE] = False
 
 
-class AppendFileWriter:
-    """One or more append-only files whose checkpoint state is their byte sizes."""
+class PositionedFiles:
+    """Output files written at explicit offsets, so that other processes can fill reserved ranges.
+
+    The checkpoint state is each file's length so far; reopening from it truncates what came after.
+    """
 
     def __init__(self, paths: dict[str, Path], state: dict[str, int] | None) -> None:
         self.paths = paths
-        self.files = {}
+        self.offsets = {name: (state or {}).get(name, 0) for name in paths}
+        self.descriptors = {}
         for name, path in paths.items():
-            if state is not None and name in state:
-                with open(path, "r+b") as handle:
-                    handle.truncate(state[name])
-            self.files[name] = open(path, "ab" if state is not None else "wb")
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+            os.ftruncate(descriptor, self.offsets[name])
+            self.descriptors[name] = descriptor
+
+    def reserve(self, name: str, size: int) -> int:
+        """The offset of the next ``size`` bytes of file ``name``, which the caller will write."""
+        offset = self.offsets[name]
+        self.offsets[name] = offset + size
+        return offset
+
+    def write(self, name: str, data: np.ndarray | bytes) -> None:
+        view = memoryview(data)
+        offset = self.reserve(name, len(view))
+        while len(view):
+            written = os.pwrite(self.descriptors[name], view, offset)
+            view, offset = view[written:], offset + written
 
     def state(self) -> dict[str, int]:
-        for handle in self.files.values():
-            handle.flush()
-        return {name: handle.tell() for name, handle in self.files.items()}
+        return dict(self.offsets)
 
     def close(self) -> None:
-        for handle in self.files.values():
-            handle.close()
+        for descriptor in self.descriptors.values():
+            os.close(descriptor)
+        self.descriptors = {}
 
 
 class TextWriter:
     """fairseq parallel files: ``{split}.{column}`` for every column."""
 
     def __init__(self, directory: Path, split: str, columns: Sequence[str], state: dict | None) -> None:
-        self.files = AppendFileWriter({c: directory / f"{split}.{c}" for c in columns}, state)
+        self.files = PositionedFiles({c: directory / f"{split}.{c}" for c in columns}, state)
 
     def write(self, block: ColumnBlock) -> None:
         for name, column in block.columns.items():
-            text = column if isinstance(column, TextColumn) else column.as_text()
-            self.files.files[name].write(memoryview(text.data))
+            self.files.write(name, (column if isinstance(column, TextColumn) else column.as_text()).data)
+
+    def reserve(self, sizes: dict[str, int]) -> dict[str, tuple[str, int]]:
+        """Room for rows another process writes: each column's (path, offset)."""
+        return {name: (str(self.files.paths[name]), self.files.reserve(name, size)) for name, size in sizes.items()}
 
     def checkpoint(self) -> dict[str, int]:
         return self.files.state()
@@ -91,10 +109,10 @@ def json_lines(block: ColumnBlock) -> bytes:
 
 class JsonlWriter:
     def __init__(self, directory: Path, split: str, columns: Sequence[str], state: dict | None) -> None:
-        self.files = AppendFileWriter({"jsonl": directory / f"{split}.jsonl"}, state)
+        self.files = PositionedFiles({"jsonl": directory / f"{split}.jsonl"}, state)
 
     def write(self, block: ColumnBlock) -> None:
-        self.files.files["jsonl"].write(json_lines(block))
+        self.files.write("jsonl", json_lines(block))
 
     def checkpoint(self) -> dict[str, int]:
         return self.files.state()
@@ -183,11 +201,21 @@ class SplitWriter:
         }
         self.rows = int(state["rows"]) if state else 0
 
-    def write(self, block: ColumnBlock) -> None:
+    def write(self, block: ColumnBlock, text: bool = True) -> None:
+        """Write the rows in every format (``text=False``: the text files' rows come through :meth:`reserve_text`)."""
         if len(block):
-            for writer in self.writers.values():
-                writer.write(block)
-            self.rows += len(block)
+            for fmt, writer in self.writers.items():
+                if text or fmt != "text":
+                    writer.write(block)
+            if text or "text" not in self.writers:
+                self.rows += len(block)
+
+    def reserve_text(self, sizes: dict[str, int], rows: int) -> dict[str, tuple[str, int]]:
+        """Room in the text files for ``rows`` rows of the given byte sizes, written by another process."""
+        self.rows += rows
+        writer = self.writers["text"]
+        assert isinstance(writer, TextWriter)
+        return writer.reserve(sizes)
 
     def checkpoint(self) -> dict[str, Any]:
         state: dict[str, Any] = {fmt: writer.checkpoint() for fmt, writer in self.writers.items()}
@@ -198,16 +226,3 @@ class SplitWriter:
         for writer in self.writers.values():
             writer.close()
 
-
-def fsync_directory(directory: Path) -> None:
-    """Make renames inside ``directory`` durable (a no-op where the platform cannot)."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
