@@ -133,7 +133,7 @@ def main() -> None:
         "read": "",
         "read+verify": f"{results['read+verify']['verified']:,} proofs, {results['read+verify']['failures']} failures",
         "read+verify+extract": f"{results['read+verify+extract']['examples']:,} examples",
-        "build": f"{results['build']['bytes_written'] / 1e6:,.0f} MB written (text, jsonl, parquet)",
+        "build": f"{results['build']['bytes_written'] / 1e6:,.0f} MB written (default format: text)",
         "check": f"{results['check']['passed']:,} of {results['check']['examples']:,} pass; "
         f"checker alone {results['check']['check_s']:.1f} s",
         "mmverify.py": f"lime is {results.get('mmverify.py', {}).get('total_s', 0) / ours:.2f}x faster",
