@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import torch
-from conftest import TINY
+from toy_runs import TINY
 from safetensors.torch import load_file
 
 from lime_reasoning.cli import main
@@ -21,9 +22,10 @@ def test_two_processes_match_one_with_accumulation(toy: Path, tmp_path: Path) ->
     one, two = tmp_path / "one", tmp_path / "two"
     assert main(["train", "--data", str(toy), "--out", str(one), *COMMON, "--grad-accum", "2"]) == 0
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+    command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
+               "--rdzv-backend", "c10d", "--rdzv-endpoint", f"127.0.0.1:{free_port()}",
                "-m", "lime_reasoning", "train", "--data", str(toy), "--out", str(two), *COMMON]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
     single = load_file(one / "checkpoints" / "last" / "model.safetensors")
     double = load_file(two / "checkpoints" / "last" / "model.safetensors")
@@ -32,6 +34,12 @@ def test_two_processes_match_one_with_accumulation(toy: Path, tmp_path: Path) ->
         torch.testing.assert_close(double[name], single[name], rtol=1e-4, atol=1e-5, msg=name)
     assert train_losses(one) == pytest.approx(train_losses(two), rel=1e-4)
     assert train_losses(one)[-1] < train_losses(one)[0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def train_losses(run: Path) -> list[float]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TINY
+from toy_runs import TINY
 
 from lime_reasoning.cli import main
 

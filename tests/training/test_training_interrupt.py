@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import torch
-from conftest import TINY
+from toy_runs import TINY
 
 from lime_reasoning.cli import main
 

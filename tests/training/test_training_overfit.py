@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import TINY
+from toy_runs import TINY
 
 from lime_reasoning.cli import main
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from conftest import TINY
+from toy_runs import TINY
 from safetensors.torch import load_file
 from tokenizers import Tokenizer
 

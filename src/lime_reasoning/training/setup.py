@@ -88,6 +88,7 @@ def _data(cfg: TrainConfig, tokenizer: Tokenizer, max_positions: int, d: Dist) -
     if not len(train):
         raise LimeError(f"{cfg.data}: no training example fits the model's {max_positions} positions")
     source = FileSource(train, cfg.max_tokens, cfg.seed, d, cfg.grad_accum)
+    note(d, f"{len(train):,} training examples, {source.plan.steps:,} steps per epoch")
     if "valid" not in present_splits(cfg.data, ("valid",)):
         note(d, f"{cfg.data} has no valid split: no validation; the last checkpoint is the published model")
         return source, None
