@@ -148,8 +148,9 @@ def split_hashes(source: BlockSource, split: str, stop: int) -> Iterator[np.ndar
     """Source hashes of rows ``[0, stop)`` of a split, block by block."""
     blocks = block_range(0, stop)
     for block, handle in zip(blocks, source.handles(split, blocks)):
+        hashes = handle.hashes[rows_in_block(block, 0, stop)].copy()
         source.release(handle)
-        yield handle.hashes[rows_in_block(block, 0, stop)]
+        yield hashes
 
 
 def line_sizes(ends: np.ndarray) -> np.ndarray:

@@ -18,12 +18,17 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from multiprocessing import shared_memory
 
 import numpy as np
 
 from lime_reasoning.datasets.columns import ColumnBlock, TextColumn
 from lime_reasoning.datasets.synthetic import BLOCK_SIZE, SyntheticSpec, task_labels
+from lime_reasoning.tasks.buffers import Buffers
+
+if TYPE_CHECKING:
+    from lime_reasoning.tasks.engine import BlockText
 
 SLOT_BYTES = 24 << 20
 SLOTS_PER_WORKER = 3
@@ -32,30 +37,54 @@ Targets = dict[str, tuple[str, int]]  # column -> (file path, byte offset)
 
 @dataclass(frozen=True)
 class BlockHandle:
-    """A generated block: its metadata here; its text here (``text``) or in shared-memory slot ``slot``."""
+    """A generated block: line ends, task indices, source hashes and text, held in this process or as
+    views into shared-memory slot ``slot`` (valid until the block is written or released)."""
 
     src_ends: np.ndarray
     tgt_ends: np.ndarray
     task: np.ndarray
     hashes: np.ndarray
-    slot: int | None
+    src: np.ndarray
+    tgt: np.ndarray
+    slot: int | None = None
+
+
+@dataclass(frozen=True)
+class SlotLayout:
+    """Where a block lies in its slot: the text first, then the four per-row arrays."""
+
+    rows: int
     src_size: int
     tgt_size: int
-    text: tuple[np.ndarray, np.ndarray] | None
+
+    @property
+    def arrays_at(self) -> int:
+        return (self.src_size + self.tgt_size + 7) // 8 * 8
+
+    @property
+    def size(self) -> int:
+        return self.arrays_at + 4 * 8 * self.rows
+
+    def store(self, memory: np.ndarray, text: BlockText) -> None:
+        memory[: self.src_size] = text.src
+        memory[self.src_size : self.src_size + self.tgt_size] = text.tgt
+        arrays = memory[self.arrays_at : self.size].view(np.int64).reshape(4, self.rows)
+        arrays[0], arrays[1], arrays[2] = text.src_ends, text.tgt_ends, text.choices
+        arrays[3] = text.hashes.view(np.int64)
+
+    def handle(self, memory: np.ndarray, slot: int) -> BlockHandle:
+        arrays = memory[self.arrays_at : self.size].view(np.int64).reshape(4, self.rows)
+        src = memory[: self.src_size]
+        tgt = memory[self.src_size : self.src_size + self.tgt_size]
+        return BlockHandle(arrays[0], arrays[1], arrays[2], arrays[3].view(np.uint64), src, tgt, slot)
 
 
-def block_columns(handle: BlockHandle, memory: np.ndarray | None, names: list[str]) -> ColumnBlock:
-    """The block's rows; views into ``memory`` (the slot) when the text lies there."""
-    if handle.text is not None:
-        src, tgt = handle.text
-    else:
-        assert memory is not None
-        src = memory[: handle.src_size]
-        tgt = memory[handle.src_size : handle.src_size + handle.tgt_size]
+def block_columns(handle: BlockHandle, names: list[str]) -> ColumnBlock:
+    """The block's rows (views of its text)."""
     return ColumnBlock(
         {
-            "src": TextColumn(src, handle.src_ends),
-            "tgt": TextColumn(tgt, handle.tgt_ends),
+            "src": TextColumn(handle.src, handle.src_ends),
+            "tgt": TextColumn(handle.tgt, handle.tgt_ends),
             "task": task_labels(names, handle.task),
         }
     )
@@ -77,6 +106,7 @@ def write_rows(block: ColumnBlock, rows: np.ndarray | None, targets: Targets, fi
 _SPEC: SyntheticSpec | None = None
 _SLOTS: dict[str, shared_memory.SharedMemory] = {}
 _FILES: dict[str, int] = {}
+_BUFFERS = Buffers()
 
 
 def _start_worker(spec: SyntheticSpec) -> None:
@@ -92,25 +122,26 @@ def _slot_memory(name: str) -> np.ndarray:
     return np.frombuffer(_SLOTS[name].buf, dtype=np.uint8)
 
 
-def _generate(split: str, block: int, slot: int, name: str) -> BlockHandle:
+def _generate(split: str, block: int, name: str) -> SlotLayout | BlockText:
+    """Generate a block into the slot; return where it lies (or the block itself if it does not fit)."""
     assert _SPEC is not None
-    text = _SPEC.engine.generate(_SPEC.rng(split, block), BLOCK_SIZE)
+    text = _SPEC.engine.generate(_SPEC.rng(split, block), BLOCK_SIZE, _BUFFERS)
+    layout = SlotLayout(BLOCK_SIZE, len(text.src), len(text.tgt))
     memory = _slot_memory(name)
-    size = len(text.src) + len(text.tgt)
-    fits = size <= len(memory)
-    if fits:
-        memory[: len(text.src)] = text.src
-        memory[len(text.src) : size] = text.tgt
-    del memory
-    return BlockHandle(text.src_ends, text.tgt_ends, text.choices, text.hashes, slot, len(text.src), len(text.tgt),
-                       None if fits else (text.src, text.tgt))
+    if layout.size > len(memory):
+        return text
+    layout.store(memory, text)
+    return layout
 
 
-def _write(handle: BlockHandle, name: str, rows: np.ndarray | None, targets: Targets) -> None:
+def _write(layout: SlotLayout, name: str, rows: np.ndarray | None, targets: Targets) -> None:
     assert _SPEC is not None
-    memory = _slot_memory(name)
-    write_rows(block_columns(handle, memory, _SPEC.mixture.names), rows, targets, _FILES)
-    del memory
+    handle = layout.handle(_slot_memory(name), 0)
+    write_rows(block_columns(handle, _SPEC.mixture.names), rows, targets, _FILES)
+
+
+def in_process(text: BlockText) -> BlockHandle:
+    return BlockHandle(text.src_ends, text.tgt_ends, text.choices, text.hashes, text.src, text.tgt)
 
 
 class BlockSource:
@@ -124,6 +155,7 @@ class BlockSource:
         self.free: queue.SimpleQueue[int] = queue.SimpleQueue()
         self.writes: deque[Future] = deque()
         self.files: dict[str, int] = {}
+        self.layouts: dict[int, SlotLayout] = {}
         if workers > 1:
             # Compile (or load) the kernels before the workers exist, so that they inherit or load them.
             spec.engine.generate(spec.rng("train", 0), 1)
@@ -141,39 +173,45 @@ class BlockSource:
         """Each block of ``indices`` in order. Every handle must be given to :meth:`write` or :meth:`release`
         before the next one is requested."""
         if self.pool is None:
+            buffers = Buffers()
             for block in indices:
-                text = self.spec.engine.generate(self.spec.rng(split, block), BLOCK_SIZE)
-                yield BlockHandle(text.src_ends, text.tgt_ends, text.choices, text.hashes, None, len(text.src),
-                                  len(text.tgt), (text.src, text.tgt))
+                yield in_process(self.spec.engine.generate(self.spec.rng(split, block), BLOCK_SIZE, buffers))
             return
-        pending: deque[Future] = deque()
+        pending: deque[tuple[int, Future]] = deque()
         upcoming = iter(indices)
-        for block in upcoming:
-            slot = self.free.get()
-            pending.append(self.pool.submit(_generate, split, block, slot, self.slots[slot].name))
-            if len(pending) == len(self.slots):
-                break
-        while pending:
-            yield pending.popleft().result()
+
+        def submit() -> bool:
             for block in upcoming:
                 slot = self.free.get()  # a slot comes back when a write or a release finishes
-                pending.append(self.pool.submit(_generate, split, block, slot, self.slots[slot].name))
-                break
+                pending.append((slot, self.pool.submit(_generate, split, block, self.slots[slot].name)))
+                return True
+            return False
+
+        while len(pending) < len(self.slots) and submit():
+            pass
+        while pending:
+            slot, future = pending.popleft()
+            result = future.result()
+            if isinstance(result, SlotLayout):
+                self.layouts[slot] = result
+                yield result.handle(np.frombuffer(self.slots[slot].buf, dtype=np.uint8), slot)
+            else:
+                self.free.put(slot)
+                yield in_process(result)
+            submit()
 
     def columns(self, handle: BlockHandle) -> ColumnBlock:
         """The block's rows (views into its slot: valid until the handle is written or released)."""
-        memory = None if handle.slot is None else np.frombuffer(self.slots[handle.slot].buf, dtype=np.uint8)
-        return block_columns(handle, memory, self.names)
+        return block_columns(handle, self.names)
 
     def write(self, handle: BlockHandle, rows: np.ndarray | None, targets: Targets) -> None:
-        """Write the selected rows at the given file offsets: by a worker when the text is in a slot."""
-        if handle.slot is None or handle.text is not None:
+        """Write the selected rows at the given file offsets: by a worker when the block is in a slot."""
+        if handle.slot is None:
             write_rows(self.columns(handle), rows, targets, self.files)
-            self.release(handle)
             return
         assert self.pool is not None
-        future = self.pool.submit(_write, handle, self.slots[handle.slot].name, rows, targets)
         slot = handle.slot
+        future = self.pool.submit(_write, self.layouts[slot], self.slots[slot].name, rows, targets)
         future.add_done_callback(lambda _: self.free.put(slot))
         self.writes.append(future)
         while self.writes and self.writes[0].done():

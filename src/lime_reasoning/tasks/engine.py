@@ -14,6 +14,7 @@ from numba import njit
 
 from lime_reasoning.tasks import params as P
 from lime_reasoning.tasks import peirce, rewrite
+from lime_reasoning.tasks.buffers import Buffers
 from lime_reasoning.tasks.config import TaskConfig
 from lime_reasoning.tasks.primitives import (
     FLAG,
@@ -33,14 +34,7 @@ from lime_reasoning.tasks.primitives import (
 from lime_reasoning.tasks.tokens import token_table
 
 PEIRCE_KINDS = len(peirce.LAYOUTS)
-# Typical raw words one example consumes (the driver draws more when a block needs them).
-RAW_WORDS = {"peirce": 160, "rewrite": 200, "multistep": 360}
-
-
-def family(task: str) -> str:
-    if task in peirce.LAYOUTS:
-        return "peirce"
-    return "multistep" if task in rewrite.MULTISTEP else "rewrite"
+WORDS_PER_EXAMPLE = 200  # random words drawn up front per example; more come when a block needs them
 
 
 def kind_of(task: str) -> int:
@@ -147,35 +141,36 @@ class Engine:
         ).astype(np.int64)
         self.words, self.sizes = token_table(config.vocab_size)
         self.room = (np.array(line_bounds(config), dtype=np.int64) + 1) * self.words.shape[1]
-        self.raw_words = int(np.dot(self.weights, [RAW_WORDS[family(task)] for task in tasks]))
 
-    def generate(self, rng: np.random.Generator, n: int) -> BlockText:
+    def generate(self, rng: np.random.Generator, n: int, buffers: Buffers | None = None) -> BlockText:
+        """``n`` examples. With ``buffers``, the text is written into them and stays valid only until
+        their next use: a caller that generates block after block then touches no fresh memory."""
         choices = (
             rng.choice(len(self.weights), size=n, p=self.weights)
             if len(self.weights) > 1
             else np.zeros(n, dtype=np.int64)
         )
-        raw = rng.bit_generator.random_raw(n * self.raw_words // 2 + 1).view(np.uint32)
-        src = np.empty(n * 160 * 5 + self.room[0], dtype=np.uint8)
-        tgt = np.empty(n * 60 * 5 + self.room[1], dtype=np.uint8)
+        buffers = buffers or Buffers()
+        buffers.ensure(n * 800 + self.room[0], n * 300 + self.room[1])
         src_ends = np.empty(n, dtype=np.int64)
         tgt_ends = np.empty(n, dtype=np.int64)
         hashes = np.empty(n, dtype=np.uint64)
         state = np.zeros(STATE_SIZE, dtype=np.int64)
         seen = np.zeros(int(self.params[P.VOCAB]), dtype=np.int64)
         spaces = (peirce.workspace(self.params), rewrite.workspace(self.params, self.ratios))
+        buffers.start(rng, n * WORDS_PER_EXAMPLE)
         done = 0
-        while True:
-            done = run(raw, state, choices, done, self.params, self.kinds, self.layouts, self.ratios, self.words,
-                       self.sizes, seen, src, tgt, src_ends, tgt_ends, hashes, self.room, *spaces)
-            if done == n:
-                break
-            if state[FLAG] & NEED_RAW:
-                more = rng.bit_generator.random_raw((n - done) * self.raw_words // 2 + 1024).view(np.uint32)
-                raw = np.concatenate([raw[state[RAW] :], more])
-                state[RAW] = 0
+        while done < n:
             if state[FLAG] & NEED_ROOM:
-                src = np.concatenate([src, np.empty(len(src) + self.room[0], dtype=np.uint8)])
-                tgt = np.concatenate([tgt, np.empty(len(tgt) + self.room[1], dtype=np.uint8)])
+                buffers.ensure(2 * len(buffers.src) + self.room[0], 2 * len(buffers.tgt) + self.room[1],
+                               keep=(state[SRC], state[TGT]))
+            if state[FLAG] & NEED_RAW:
+                buffers.refill(rng, state[RAW])
+                state[RAW] = 0
             state[FLAG] = 0
-        return BlockText(src[: state[SRC]], src_ends, tgt[: state[TGT]], tgt_ends, choices.astype(np.int64), hashes)
+            done = run(buffers.random, state, choices, done, self.params, self.kinds, self.layouts, self.ratios,
+                       self.words, self.sizes, seen, buffers.src, buffers.tgt, src_ends, tgt_ends, hashes, self.room,
+                       *spaces)
+        return BlockText(buffers.src[: state[SRC]], src_ends, buffers.tgt[: state[TGT]], tgt_ends,
+                         choices.astype(np.int64), hashes)
+

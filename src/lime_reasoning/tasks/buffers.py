@@ -1,0 +1,43 @@
+"""Buffers that a generator reuses from block to block: random words in, text out.
+
+Allocating fresh multi-megabyte buffers for every block costs a page fault per 4 KB page as soon as
+they are written, which on two cores takes more time than writing the text itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+RANDOM_WORDS = 1 << 20
+
+
+class Buffers:
+    """Random words, then source and target text; what a block wrote stays valid until the next block."""
+
+    def __init__(self) -> None:
+        self.storage = np.zeros(RANDOM_WORDS, dtype=np.float64)
+        self.random = self.storage[:0]
+        self.src = np.zeros(0, dtype=np.uint8)
+        self.tgt = np.zeros(0, dtype=np.uint8)
+
+    def start(self, rng: np.random.Generator, words: int) -> None:
+        """Draw the first words of a block (a few more than it usually needs)."""
+        self.random = self.storage[: min(words, len(self.storage))]
+        rng.random(out=self.random)
+
+    def refill(self, rng: np.random.Generator, used: int) -> None:
+        """Keep the words not used yet (moved to the front) and fill the whole buffer with new ones."""
+        left = len(self.random) - used
+        self.storage[:left] = self.random[used:]
+        rng.random(out=self.storage[left:])
+        self.random = self.storage
+
+    def ensure(self, src_size: int, tgt_size: int, keep: tuple[int, int] = (0, 0)) -> None:
+        """At least these sizes, keeping the first ``keep`` bytes of each when a buffer has to grow."""
+        for name, size, kept in (("src", src_size, keep[0]), ("tgt", tgt_size, keep[1])):
+            current = getattr(self, name)
+            if len(current) < size:
+                grown = np.empty(size, dtype=np.uint8)
+                grown[:kept] = current[:kept]
+                setattr(self, name, grown)
