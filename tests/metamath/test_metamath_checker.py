@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lime_reasoning.errors import LimeError
-from lime_reasoning.metamath import Grammar, StepChecker, Verifier, theorem_steps
+from lime_reasoning.metamath import Grammar, StepChecker, Verifier, read_database, theorem_steps
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +79,27 @@ def test_well_formedness_uses_only_earlier_syntax_axioms(prop):
     assert grammar.derives("wff", "A. x ( ph -> ps )".split(), typing, before=len(prop.statements))
     assert not grammar.derives("wff", "A. x ( ph -> )".split(), typing, before=len(prop.statements))
     assert not grammar.derives("setvar", ["ph"], typing, before=len(prop.statements))
+
+
+POSTFIX = """
+$c term ' + $.
+$v a b $.
+ta $f term a $.
+tb $f term b $.
+tn $a term a ' $.
+tp $a term a + b $.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "derived"),
+    [("a", True), ("a ' '", True), ("a ' + b", True), ("a + b ' + a '", True), ("a + + b", False), ("' a", False), ("a b", False)],
+)
+def test_left_recursive_and_ambiguous_syntax(tmp_path, text, derived):
+    (tmp_path / "postfix.mm").write_text(POSTFIX)
+    database = read_database(tmp_path / "postfix.mm")
+    typing = {"a": "term", "b": "term"}
+    assert Grammar(database).derives("term", text.split(), typing, before=len(database.statements)) is derived
 
 
 def test_an_unknown_theorem_is_a_user_error(checker):

@@ -12,8 +12,10 @@ The parser is a memoised top-down one with rules indexed by their first constant
 computes the *earliest* derivation: ``ends(typecode, i)`` maps every position where a phrase starting
 at ``i`` can end to the smallest possible index of the latest axiom such a derivation uses. A
 phrase is then well formed before statement ``n`` exactly when that number is below ``n``, so one
-answer per expression serves every theorem. Grammars such as set.mm's, where no rule starts with a
-nonterminal that can derive itself again at the same position, are decided exactly.
+answer per expression serves every theorem. Left-recursive rules (``wI $a wff x I $.`` in miu.mm,
+``wn $a term a ' $.`` in ql.mm) re-enter a typecode at the position where it started; such a call gets
+the approximation found so far, and the parse is repeated until nothing changes (the answers only
+grow, so this ends). set.mm's grammar has no left recursion and is parsed in one pass.
 """
 
 from __future__ import annotations
@@ -61,11 +63,11 @@ class Grammar:
         caller checks separately that every symbol is active there.
         """
         if self.global_types is None:
-            return 0 <= _Parse(self, symbols, typing).ends(typecode, 0).get(len(symbols), NOT_DERIVED) < before
+            return 0 <= _Parse(self, symbols, typing).parse(typecode).get(len(symbols), NOT_DERIVED) < before
         key = (typecode, " ".join(symbols))
         earliest = self._memo.get(key)
         if earliest is None:
-            ends = _Parse(self, symbols, self.global_types).ends(typecode, 0)
+            ends = _Parse(self, symbols, self.global_types).parse(typecode)
             earliest = self._memo[key] = ends.get(len(symbols), NOT_DERIVED)
         return 0 <= earliest < before
 
@@ -77,21 +79,35 @@ def _merge(into: dict[int, int], end: int, cost: int) -> None:
 
 
 class _Parse:
-    """One memoised parse of one expression."""
+    """One memoised parse of one expression (see the module docstring for left recursion)."""
 
     def __init__(self, grammar: Grammar, symbols: Sequence[str], typing: Mapping[str, str]) -> None:
         self.grammar = grammar
         self.symbols = symbols
         self.typing = typing
         self.memo: dict[tuple[str, int], dict[int, int]] = {}
+        self.done: set[tuple[str, int]] = set()
+        self.active: set[tuple[str, int]] = set()
+        self.recursive = False
+        self.changed = False
+
+    def parse(self, typecode: str) -> dict[int, int]:
+        """End position -> earliest derivation cost of phrases of ``typecode`` at the start."""
+        while True:
+            self.done.clear()
+            self.recursive = self.changed = False
+            found = self.ends(typecode, 0)
+            if not (self.recursive and self.changed):
+                return found
 
     def ends(self, typecode: str, start: int) -> dict[int, int]:
-        """End position -> earliest derivation cost, for phrases of ``typecode`` starting at ``start``."""
         key = (typecode, start)
-        known = self.memo.get(key)
-        if known is not None:
-            return known
-        self.memo[key] = {}  # a rule re-entering the same typecode at the same place derives nothing new
+        if key in self.done:
+            return self.memo[key]
+        if key in self.active:
+            self.recursive = True
+            return self.memo.get(key, {})
+        self.active.add(key)
         found: dict[int, int] = {}
         symbols = self.symbols
         first = symbols[start] if start < len(symbols) else None
@@ -102,7 +118,11 @@ class _Parse:
         for index, rhs in (*candidates, *grammar.by_nonterminal.get(typecode, ())):
             for end, cost in self._match(rhs, start).items():
                 _merge(found, end, max(cost, index))
-        self.memo[key] = found
+        self.active.discard(key)
+        if found != self.memo.get(key):
+            self.changed = True
+            self.memo[key] = found
+        self.done.add(key)
         return found
 
     def _match(self, rhs: tuple[Item, ...], start: int) -> dict[int, int]:
