@@ -22,7 +22,7 @@ from lime_reasoning.errors import LimeError
 from lime_reasoning.metamath.database import Assertion, Database, expression
 from lime_reasoning.metamath.grammar import Grammar
 from lime_reasoning.metamath.notation import goal_of, parse_target
-from lime_reasoning.metamath.verifier import Rule, context_pairs, disjoint_violation
+from lime_reasoning.metamath.verifier import Verifier, context_pairs, disjoint_violation
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class StepChecker:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.grammar = Grammar(database)
-        self._rules: dict[str, Rule] = {}
+        self._verifier = Verifier(database)
         self._scopes: dict[str, _Scope] = {}
 
     def _theorem(self, label: str) -> Assertion:
@@ -99,9 +99,7 @@ class StepChecker:
                 return StepCheck(
                     False, f"'{' '.join(symbols)}' is not a well-formed {hypothesis.typecode} (for {hypothesis.variable})"
                 )
-        rule = self._rules.get(assertion.label)
-        if rule is None:
-            rule = self._rules[assertion.label] = Rule(assertion)
+        rule = self._verifier.rule(assertion)
         substitution = [expression(symbols) for symbols in parsed.substitution]
         if rule.instantiate(substitution) != expression(goal_of(goal).split()):
             return StepCheck(False, f"{parsed.label} with this substitution does not yield the goal")

@@ -116,10 +116,6 @@ class Report:
     incomplete: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
 
 class Verifier:
     """Runs proofs of one database; compiled rules are shared across all of them."""
