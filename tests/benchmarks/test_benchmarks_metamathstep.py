@@ -70,6 +70,28 @@ def test_every_example_passes_the_step_checker(tmp_path, capsys):
     capsys.readouterr()
     assert main(["metamath", "check", str(out), "--split", "train", "--mm", str(FIXTURE), "--quiet"]) == 0
     assert "steps correct (100.00%)" in capsys.readouterr().out
+    other = tmp_path / "other.mm"
+    other.write_text(FIXTURE.read_text().replace("Axiom Simp.", "Axiom Simp!"))
+    (tmp_path / "prop-syntax.mm").write_text((FIXTURE.parent / "prop-syntax.mm").read_text())
+    assert main(["metamath", "check", str(out), "--mm", str(other), "--quiet"]) == 2
+    assert "not the database" in capsys.readouterr().err
+
+
+def test_check_command_scores_predictions(tmp_path, capsys):
+    out = tmp_path / "mms"
+    assert build(out, "--train", "0", "--valid", "0", "--test", "1.0") == 0
+    rows = splits(out)["test"]
+    predictions = [r["tgt"] if number % 2 else "ax-1 $s ph ph" for number, r in enumerate(rows)]
+    (tmp_path / "predictions.txt").write_text("".join(p + "\n" for p in predictions))
+    capsys.readouterr()
+    assert main(["metamath", "check", str(out), "--predictions", str(tmp_path / "predictions.txt"),
+                 "--mm", str(FIXTURE), "--quiet"]) == 0
+    output = capsys.readouterr().out
+    assert f"{len(rows) // 2:,} of {len(rows):,} steps correct" in output
+    assert "ax-1 needs substitutions for ph ps, in that order" in output
+    (tmp_path / "short.txt").write_text("ax-1\n")
+    assert main(["metamath", "check", str(out), "--predictions", str(tmp_path / "short.txt"), "--mm", str(FIXTURE)]) == 2
+    assert "1 lines, but the test split has" in capsys.readouterr().err
 
 
 def test_same_seed_same_bytes_other_seed_other_split(tmp_path):

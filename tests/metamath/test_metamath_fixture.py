@@ -6,8 +6,13 @@ program's ``show proof LABEL /lemmon /all``); they are not produced by the code 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from lime_reasoning.cli import main
 from lime_reasoning.metamath import Assertion, Hypothesis, Verifier, theorem_steps
 from lime_reasoning.metamath.steps import proof_trace
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 # (step, hypothesis steps, label, kind, expression) of id's compressed proof, which reuses step 4.
 ID_STEPS = [
@@ -166,3 +171,17 @@ def test_descriptions_are_the_comments_before_statements(prop):
     assert prop.statements["id"].description == "Principle of identity, compressed, reusing a step marked with Z."
     assert prop.statements["ax-1"].description == "Axiom Simp."
     assert prop.statements["a1i"].description.startswith("Inference introducing")
+
+
+def test_show_command_lists_the_steps(capsys):
+    path = str(FIXTURES / "prop.mm")
+    assert main(["metamath", "show", "id", "--mm", path]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3] == "   4 2,3 wi $a wff ( ph -> ph )"
+    assert lines[5] == "   6 @4 $a wff ( ph -> ph )"
+    assert lines[27] == "  28 5,6,9,27 ax-mp $a |- ( ph -> ph )"
+    assert len(lines) == len(ID_STEPS)
+    for label, message in (("unproved", "proof of unproved is incomplete"), ("ax-1", "no theorem ($p) labelled ax-1")):
+        assert main(["metamath", "show", label, "--mm", path]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert message in line

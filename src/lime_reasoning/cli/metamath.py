@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.add_argument(
         "database",
         nargs="?",
-        help="the .mm file (default, or when 'set.mm' is not a file here: --mm's usual search, see 'lime benchmark build')",
+        help="the .mm file; without it, or when 'set.mm' is not a file here: $LIME_SETMM, Debian's set.mm, "
+        "or the download",
     )
     verify.add_argument("--quiet", action="store_true", help="no progress bar")
     verify.set_defaults(run=run_verify)
@@ -98,8 +99,9 @@ def run_show(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from lime_reasoning.datasets import read_records
+    from lime_reasoning.datasets import read_meta, read_records
     from lime_reasoning.metamath import StepChecker, read_database
+    from lime_reasoning.metamath.source import file_sha256
 
     records = read_records(args.dataset, args.split)
     if records and "theorem" not in records[0]:
@@ -116,7 +118,11 @@ def run_check(args: argparse.Namespace) -> int:
             )
     else:
         targets = [record["tgt"] for record in records]
-    checker = StepChecker(read_database(_database_path(args.mm)))
+    path = _database_path(args.mm)
+    recorded = read_meta(args.dataset).get("database", {}).get("sha256")
+    if recorded and file_sha256(path) != recorded:
+        raise LimeError(f"{path}: not the database {args.dataset} was built from (its SHA-256 differs from meta.json's)")
+    checker = StepChecker(read_database(path))
     correct = 0
     failures: list[str] = []
     for number, (record, target) in enumerate(
