@@ -272,7 +272,7 @@ class Builder:
                 for index in np.flatnonzero(number := np.bincount(tasks, minlength=len(names))):
                     counts.tasks[names[index]] = counts.tasks.get(names[index], 0) + int(number[index])
                 counts.rows += len(tasks)
-                self._write_block(writer, source, handle, rows, selected, label_sizes)
+                self._write_block(writer, source, handle, rows, label_sizes)
                 bar.update(part.stop - part.start)
                 since_checkpoint += 1
                 if since_checkpoint >= self.interval or block + 1 == blocks.stop:
@@ -287,7 +287,7 @@ class Builder:
                 log.close()
 
     def _write_block(self, writer: SplitWriter, source: BlockSource, handle: BlockHandle, rows: np.ndarray | None,
-                     selected: np.ndarray, label_sizes: np.ndarray) -> None:
+                     label_sizes: np.ndarray) -> None:
         """Text goes straight from the block to its reserved place in the files (by a worker, if any);
         other formats are built here."""
         others = [fmt for fmt in self.request.formats if fmt != "text"]
@@ -297,12 +297,15 @@ class Builder:
         if "text" not in self.request.formats:
             source.release(handle)
             return
-        sizes = {
-            "src": int(line_sizes(handle.src_ends)[selected].sum()),
-            "tgt": int(line_sizes(handle.tgt_ends)[selected].sum()),
-            "task": int(label_sizes[handle.task[selected]].sum()),
-        }
-        source.write(handle, rows, writer.reserve_text(sizes, int(selected.sum())))
+        if rows is None:
+            sizes = {"src": len(handle.src), "tgt": len(handle.tgt), "task": int(label_sizes[handle.task].sum())}
+        else:
+            sizes = {
+                "src": int(line_sizes(handle.src_ends)[rows].sum()),
+                "tgt": int(line_sizes(handle.tgt_ends)[rows].sum()),
+                "task": int(label_sizes[handle.task[rows]].sum()),
+            }
+        source.write(handle, rows, writer.reserve_text(sizes, len(handle.task) if rows is None else int(rows.sum())))
 
     def _checkpoint(
         self,

@@ -25,7 +25,7 @@ import numpy as np
 
 from lime_reasoning.datasets.columns import ColumnBlock, TextColumn
 from lime_reasoning.datasets.synthetic import BLOCK_SIZE, SyntheticSpec, task_labels
-from lime_reasoning.tasks.buffers import Buffers
+from lime_reasoning.tasks.buffers import RANDOM_WORDS, Buffers
 
 if TYPE_CHECKING:
     from lime_reasoning.tasks.engine import BlockText
@@ -51,32 +51,31 @@ class BlockHandle:
 
 @dataclass(frozen=True)
 class SlotLayout:
-    """Where a block lies in its slot: the text first, then the four per-row arrays."""
+    """Where a block lies in its slot: four per-row arrays, then the source text, then the target text.
+
+    The generator writes the text straight into the slot's two text regions.
+    """
 
     rows: int
     src_size: int
     tgt_size: int
 
-    @property
-    def arrays_at(self) -> int:
-        return (self.src_size + self.tgt_size + 7) // 8 * 8
-
-    @property
-    def size(self) -> int:
-        return self.arrays_at + 4 * 8 * self.rows
+    @staticmethod
+    def regions(memory: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The slot's arrays region (4 × rows int64) and its source and target text regions."""
+        arrays_end = 4 * 8 * rows
+        src_end = arrays_end + (len(memory) - arrays_end) * 2 // 3
+        return memory[:arrays_end].view(np.int64).reshape(4, rows), memory[arrays_end:src_end], memory[src_end:]
 
     def store(self, memory: np.ndarray, text: BlockText) -> None:
-        memory[: self.src_size] = text.src
-        memory[self.src_size : self.src_size + self.tgt_size] = text.tgt
-        arrays = memory[self.arrays_at : self.size].view(np.int64).reshape(4, self.rows)
+        arrays, _, _ = self.regions(memory, self.rows)
         arrays[0], arrays[1], arrays[2] = text.src_ends, text.tgt_ends, text.choices
         arrays[3] = text.hashes.view(np.int64)
 
     def handle(self, memory: np.ndarray, slot: int) -> BlockHandle:
-        arrays = memory[self.arrays_at : self.size].view(np.int64).reshape(4, self.rows)
-        src = memory[: self.src_size]
-        tgt = memory[self.src_size : self.src_size + self.tgt_size]
-        return BlockHandle(arrays[0], arrays[1], arrays[2], arrays[3].view(np.uint64), src, tgt, slot)
+        arrays, src, tgt = self.regions(memory, self.rows)
+        return BlockHandle(arrays[0], arrays[1], arrays[2], arrays[3].view(np.uint64), src[: self.src_size],
+                           tgt[: self.tgt_size], slot)
 
 
 def block_columns(handle: BlockHandle, names: list[str]) -> ColumnBlock:
@@ -106,7 +105,7 @@ def write_rows(block: ColumnBlock, rows: np.ndarray | None, targets: Targets, fi
 _SPEC: SyntheticSpec | None = None
 _SLOTS: dict[str, shared_memory.SharedMemory] = {}
 _FILES: dict[str, int] = {}
-_BUFFERS = Buffers()
+_RANDOM = np.zeros(RANDOM_WORDS, dtype=np.float64)
 
 
 def _start_worker(spec: SyntheticSpec) -> None:
@@ -123,13 +122,14 @@ def _slot_memory(name: str) -> np.ndarray:
 
 
 def _generate(split: str, block: int, name: str) -> SlotLayout | BlockText:
-    """Generate a block into the slot; return where it lies (or the block itself if it does not fit)."""
+    """Generate a block into the slot; return where it lies (or the block itself if it did not fit)."""
     assert _SPEC is not None
-    text = _SPEC.engine.generate(_SPEC.rng(split, block), BLOCK_SIZE, _BUFFERS)
-    layout = SlotLayout(BLOCK_SIZE, len(text.src), len(text.tgt))
     memory = _slot_memory(name)
-    if layout.size > len(memory):
+    _, src, tgt = SlotLayout.regions(memory, BLOCK_SIZE)
+    text = _SPEC.engine.generate(_SPEC.rng(split, block), BLOCK_SIZE, Buffers(_RANDOM, src, tgt))
+    if not (np.shares_memory(text.src, src) and np.shares_memory(text.tgt, tgt)):
         return text
+    layout = SlotLayout(BLOCK_SIZE, len(text.src), len(text.tgt))
     layout.store(memory, text)
     return layout
 

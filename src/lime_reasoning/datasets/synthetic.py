@@ -73,33 +73,25 @@ class GeneratedBlock:
 
 
 def task_labels(labels: list[str], indices: np.ndarray) -> TextColumn:
-    """A column holding ``labels[i]`` for each index."""
-    lines = np.array([label.encode("utf-8") + b"\n" for label in labels], dtype=object)
-    sizes = np.array([len(line) for line in lines], dtype=np.int64)
-    data = np.frombuffer(b"".join(lines[indices].tolist()), dtype=np.uint8)
-    return TextColumn(data, np.cumsum(sizes[indices]) - 1)
-
-
-def assemble_block(
-    spec: SyntheticSpec,
-    src: np.ndarray,
-    src_ends: np.ndarray,
-    tgt: np.ndarray,
-    tgt_ends: np.ndarray,
-    task: np.ndarray,
-    hashes: np.ndarray,
-) -> GeneratedBlock:
-    columns = {
-        "src": TextColumn(src, src_ends),
-        "tgt": TextColumn(tgt, tgt_ends),
-        "task": task_labels(spec.mixture.names, task),
-    }
-    return GeneratedBlock(ColumnBlock(columns), task, hashes)
+    """A column holding ``labels[i]`` for each index: one gather of fixed-width rows, then compaction."""
+    lines = [label.encode("utf-8") + b"\n" for label in labels]
+    width = max(len(line) for line in lines)
+    table = np.zeros((len(lines), width), dtype=np.uint8)
+    for row, line in enumerate(lines):
+        table[row, : len(line)] = np.frombuffer(line, dtype=np.uint8)
+    sizes = np.array([len(line) for line in lines], dtype=np.int64)[indices]
+    data = table[indices][np.arange(width) < sizes[:, None]]
+    return TextColumn(data, np.cumsum(sizes) - 1)
 
 
 def generate_block(spec: SyntheticSpec, split: str, block: int) -> GeneratedBlock:
     text = spec.engine.generate(spec.rng(split, block), BLOCK_SIZE)
-    return assemble_block(spec, text.src, text.src_ends, text.tgt, text.tgt_ends, text.choices, text.hashes)
+    columns = {
+        "src": TextColumn(text.src, text.src_ends),
+        "tgt": TextColumn(text.tgt, text.tgt_ends),
+        "task": task_labels(spec.mixture.names, text.choices),
+    }
+    return GeneratedBlock(ColumnBlock(columns), text.choices, text.hashes)
 
 
 def _to_examples(rows: ColumnBlock) -> Iterator[Example]:

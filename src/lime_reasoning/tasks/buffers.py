@@ -15,11 +15,14 @@ RANDOM_WORDS = 1 << 20
 class Buffers:
     """Random words, then source and target text; what a block wrote stays valid until the next block."""
 
-    def __init__(self) -> None:
-        self.storage = np.zeros(RANDOM_WORDS, dtype=np.float64)
+    def __init__(self, storage: np.ndarray | None = None, src: np.ndarray | None = None,
+                 tgt: np.ndarray | None = None) -> None:
+        """Fresh buffers, or given ones: ``storage`` for random words, ``src``/``tgt`` for the text
+        (which then lands there unless it does not fit, in which case it moves to new arrays)."""
+        self.storage = np.zeros(RANDOM_WORDS, dtype=np.float64) if storage is None else storage
         self.random = self.storage[:0]
-        self.src = np.zeros(0, dtype=np.uint8)
-        self.tgt = np.zeros(0, dtype=np.uint8)
+        self.src = np.zeros(0, dtype=np.uint8) if src is None else src
+        self.tgt = np.zeros(0, dtype=np.uint8) if tgt is None else tgt
 
     def start(self, rng: np.random.Generator, words: int) -> None:
         """Draw the first words of a block (a few more than it usually needs)."""
