@@ -99,6 +99,7 @@ def _data(cfg: TrainConfig, tokenizer: Tokenizer, max_positions: int, d: Dist) -
 
 def _write_new_run(run: Path, cfg: TrainConfig, tokenizer: Tokenizer, model: BartForConditionalGeneration,
                    d: Dist) -> None:
+    barrier(d)  # every rank has checked the output directory before rank 0 creates it
     if d.is_main:
         if run.exists():
             shutil.rmtree(run)
