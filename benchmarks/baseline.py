@@ -59,6 +59,7 @@ class Config:
     rewrite_length, rewrite_window, rewrite_rhs = (10, 20), (5, 20), (5, 20)
     multistep_length, multistep_window, multistep_rhs, steps = (5, 10), (3, 7), (3, 7), (1, 5)
     ratio = 1.5
+    set_length, set_alphabet = (10, 80), (5, 40)
 
 
 def draw_symbols(draws: Draws, config: Config, count: int) -> list[int]:
@@ -204,8 +205,22 @@ def multistep(task: str, draws: Draws, config: Config) -> tuple[list[str], list[
     return source, target
 
 
+def sequence(task: str, draws: Draws, config: Config) -> tuple[list[str], list[str]]:
+    size = draws.between(*config.set_alphabet)
+    alphabet: list[int] = []
+    while len(alphabet) < size:
+        value = draws.below(config.vocab)
+        if value not in alphabet:
+            alphabet.append(value)
+    length = draws.between(*config.set_length)
+    source = [str(alphabet[draws.below(size)]) for _ in range(length)]
+    return source, source if task == "identity" else list(dict.fromkeys(source))
+
+
 def generate(task: str, draws: Draws, config: Config) -> tuple[str, str]:
-    if task in PEIRCE:
+    if task in ("set", "identity"):
+        source, target = sequence(task, draws, config)
+    elif task in PEIRCE:
         source, target = peirce(task, draws, config)
     elif task in ("rewrite", "induct_rewrite"):
         source, target = rewrite(task, draws, config)

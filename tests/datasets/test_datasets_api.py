@@ -16,7 +16,7 @@ from lime_reasoning.errors import LimeError
 def test_registry_lists_every_task() -> None:
     assert tasks.names() == [
         "deduct", "abduct", "induct", "induct_v2", "induct_v3", "induct_hard", "induct_v2_double",
-        "rewrite", "induct_rewrite", "rewrite_multistep_hard", "rewrite_multistep_easy",
+        "rewrite", "induct_rewrite", "rewrite_multistep_hard", "rewrite_multistep_easy", "set", "identity",
     ]
     assert tasks.get("deduct").summary == "Rule, Case -> Result"
     with pytest.raises(LimeError, match="unknown task 'nope'"):

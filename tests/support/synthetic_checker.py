@@ -41,6 +41,8 @@ class Knobs:
     multistep_rhs: tuple[int, int] = (3, 7)
     steps: tuple[int, int] = (1, 5)
     ratio: float = 1.5
+    set_length: tuple[int, int] = (10, 80)
+    set_alphabet: tuple[int, int] = (5, 40)
 
 
 def within(value: int, bounds: tuple[int, int], what: str) -> None:
@@ -300,16 +302,29 @@ def check_multistep(task: str, body: list[str], target: list[str], roles: Roles,
         require(target in frontier, "the target is not the string after every rewrite")
 
 
+def check_sequence(task: str, source: list[str], target: list[str], knobs: Knobs) -> None:
+    """identity: target = source; set: target = the source's distinct tokens by first occurrence."""
+    within(len(source), knobs.set_length, "source length")
+    require(len(set(source)) <= knobs.set_alphabet[1], "more distinct symbols than the alphabet allows")
+    for token in source:
+        require(token.isdigit() and int(token) < knobs.vocab_size, f"symbol {token!r} outside the vocabulary")
+    expected = source if task == "identity" else list(dict.fromkeys(source))
+    require(target == expected, f"the target is not the {task} of the source")
+
+
 PEIRCE = {"deduct", "abduct", "induct", "induct_v2", "induct_v3", "induct_hard", "induct_v2_double"}
 
 
 def check_example(task: str, source: str, target: str, knobs: Knobs) -> None:
     """Raise :class:`Invalid` unless (source, target) is a correct example of ``task`` under ``knobs``.
 
-    The example must carry its header, which declares the roles.
+    A LIME example must carry its header, which declares the roles (the controls have none).
     """
     source_tokens, target_tokens = source.split(" "), target.split(" ")
     require("" not in source_tokens and "" not in target_tokens, "tokens must be separated by single spaces")
+    if task in ("set", "identity"):
+        check_sequence(task, source_tokens, target_tokens, knobs)
+        return
     roles, body = parse_header(source_tokens, knobs)
     if task in PEIRCE:
         check_peirce(task, body, target_tokens, roles, knobs)

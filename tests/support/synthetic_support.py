@@ -33,6 +33,8 @@ ALL_TASKS = [
     "induct_rewrite",
     "rewrite_multistep_hard",
     "rewrite_multistep_easy",
+    "set",
+    "identity",
 ]
 
 

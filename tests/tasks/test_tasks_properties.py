@@ -41,6 +41,8 @@ def configs(draw: st.DrawFn) -> TaskConfig:
         multistep_rhs=draw(ranges(1, 6)),
         steps=draw(ranges(1, 4)),
         ratio=draw(st.sampled_from([0.5, 1.0, 1.5, 2.0, 2.5])),
+        set_length=draw(ranges(1, 40)),
+        set_alphabet=draw(ranges(1, 12)),
     )
     try:
         return config.validate()
@@ -81,6 +83,7 @@ def test_generation_is_a_function_of_the_seed(seed: int, n: int) -> None:
         ({"rewrite_window": IntRange(5, 40)}, "--rewrite-window: 5..40 can exceed the shortest"),
         ({"ratio": 0.0}, "--ratio: must be positive"),
         ({"vocab_size": 10**8}, "--vocab-size: at most"),
+        ({"vocab_size": 100, "set_alphabet": IntRange(5, 200)}, "--set-alphabet: 5..200 needs more than the 100"),
     ],
 )
 def test_impossible_configs_are_refused(changes: dict, message: str) -> None:

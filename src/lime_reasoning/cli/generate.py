@@ -11,7 +11,8 @@ from lime_reasoning.tasks.config import IntRange, TaskConfig, option_name
 
 EPILOG = """\
 tasks: deduct, abduct, induct, induct_v2, induct_v3, induct_hard, induct_v2_double, rewrite,
-induct_rewrite, rewrite_multistep_hard, rewrite_multistep_easy; 'mixed' = deduct,induct,abduct.
+induct_rewrite, rewrite_multistep_hard, rewrite_multistep_easy, and the controls set, identity;
+'mixed' = deduct,induct,abduct.
 A mixture may carry relative weights: --task deduct=2,abduct=1.
 """
 

@@ -73,6 +73,8 @@ class TaskConfig:
     multistep_rhs: IntRange = knob(IntRange(3, 7), "multi-step: math symbols on each rule's right side")
     steps: IntRange = knob(IntRange(1, 5), "multi-step: number of rewrite steps")
     ratio: float = knob(1.5, "length ratio of the two symbol kinds in rewrite strings")
+    set_length: IntRange = knob(IntRange(10, 80), "set/identity: tokens in the source")
+    set_alphabet: IntRange = knob(IntRange(5, 40), "set/identity: distinct symbols the source draws from")
 
     @property
     def symbols_per_example(self) -> int:
@@ -103,11 +105,15 @@ class TaskConfig:
             "multistep_window": 1,
             "multistep_rhs": 1,
             "steps": 1,
+            "set_length": 1,
+            "set_alphabet": 1,
         }
         for name, minimum in minimums.items():
             getattr(self, name).check(option_name(name), minimum)
         if self.rule_symbols.high > self.upper:
             raise LimeError(f"--rule-symbols: {self.rule_symbols} needs more than the {self.upper} rule symbols")
+        if self.set_alphabet.high > self.vocab_size:
+            raise LimeError(f"--set-alphabet: {self.set_alphabet} needs more than the {self.vocab_size} symbols")
         shortest = min_rewrite_string(self.rewrite_length.low, self.ratio)
         if self.rewrite_window.high > shortest:
             raise LimeError(

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from lime_reasoning.tasks import params as P
-from lime_reasoning.tasks import peirce, rewrite
+from lime_reasoning.tasks import peirce, rewrite, sequence
 from lime_reasoning.tasks.buffers import Buffers
 from lime_reasoning.tasks.config import TaskConfig
 from lime_reasoning.tasks.primitives import (
@@ -37,10 +37,16 @@ PEIRCE_KINDS = len(peirce.LAYOUTS)
 WORDS_PER_EXAMPLE = 200  # random words drawn up front per example; more come when a block needs them
 
 
+SEQUENCE_KINDS = PEIRCE_KINDS + len(rewrite.KINDS)
+
+
 def kind_of(task: str) -> int:
-    """Kernel code of a task: Peirce layouts first, then the rewriting tasks."""
-    names = list(peirce.LAYOUTS)
-    return names.index(task) if task in peirce.LAYOUTS else PEIRCE_KINDS + rewrite.KINDS[task]
+    """Kernel code of a task: Peirce layouts first, then the rewriting tasks, then the controls."""
+    if task in peirce.LAYOUTS:
+        return list(peirce.LAYOUTS).index(task)
+    if task in rewrite.KINDS:
+        return PEIRCE_KINDS + rewrite.KINDS[task]
+    return SEQUENCE_KINDS + sequence.KINDS[task]
 
 
 def line_bounds(config: TaskConfig) -> tuple[int, int]:
@@ -59,6 +65,7 @@ def line_bounds(config: TaskConfig) -> tuple[int, int]:
     steps, window, rhs = config.steps.high, config.multistep_window.high, config.multistep_rhs.high
     longest = initial + steps * rhs
     bounds.append((header + steps * (2 * window + 2 + rhs) + initial + 1, steps * (longest + 1)))
+    bounds.append((config.set_length.high, config.set_length.high))
     return max(b[0] for b in bounds), max(b[1] for b in bounds)
 
 
@@ -74,7 +81,7 @@ def run(raw, state, choices, first, params, kinds, layouts, ratios, words, sizes
     line_hash = np.zeros(1, dtype=np.uint64)
     out = (src, tgt, words, sizes, line_hash)
     upper, lower, math = params[P.UPPER], params[P.LOWER], params[P.MATH]
-    symbols = np.empty(upper + lower + math, dtype=np.int64)
+    symbols = np.empty(max(upper + lower + math, params[P.SET_ALPHABET_HIGH]), dtype=np.int64)
     saved = np.empty(STATE_SIZE, dtype=np.int64)
     for example in range(first, choices.size):
         if src.size - state[SRC] < room[0] or tgt.size - state[TGT] < room[1]:
@@ -85,19 +92,19 @@ def run(raw, state, choices, first, params, kinds, layouts, ratios, words, sizes
         state[SRC_TOKENS] = 0
         entry = choices[example]
         kind = kinds[entry]
-        if kind < PEIRCE_KINDS:
-            drawn = used.size
+        if kind >= SEQUENCE_KINDS:
+            sequence.generate(raw, state, params, kind - SEQUENCE_KINDS, seen, symbols, out)
         else:
-            drawn = rewrite_upper(params, kind - PEIRCE_KINDS)
-        draw_symbols(raw, state, params[P.VOCAB], drawn + lower + math, seen, symbols)
-        if kind < PEIRCE_KINDS:
-            peirce.generate(raw, state, params, layouts[entry], symbols, rule, used, strings, lengths, out)
-        elif kind - PEIRCE_KINDS <= rewrite.INDUCT_REWRITE:
-            rewrite.generate_single(raw, state, params, kind - PEIRCE_KINDS, symbols, ratios, r_strings, r_is_case,
-                                    lhs, rhs, symbol_of, shown[:drawn], out)
-        else:
-            rewrite.generate_multistep(raw, state, params, kind - PEIRCE_KINDS, symbols, ratios, r_strings,
-                                       r_is_case, lhs, rhs, symbol_of, shown[:drawn], out)
+            drawn = used.size if kind < PEIRCE_KINDS else rewrite_upper(params, kind - PEIRCE_KINDS)
+            draw_symbols(raw, state, params[P.VOCAB], drawn + lower + math, seen, symbols)
+            if kind < PEIRCE_KINDS:
+                peirce.generate(raw, state, params, layouts[entry], symbols, rule, used, strings, lengths, out)
+            elif kind - PEIRCE_KINDS <= rewrite.INDUCT_REWRITE:
+                rewrite.generate_single(raw, state, params, kind - PEIRCE_KINDS, symbols, ratios, r_strings,
+                                        r_is_case, lhs, rhs, symbol_of, shown[:drawn], out)
+            else:
+                rewrite.generate_multistep(raw, state, params, kind - PEIRCE_KINDS, symbols, ratios, r_strings,
+                                           r_is_case, lhs, rhs, symbol_of, shown[:drawn], out)
         if state[FLAG]:
             flag, stamp = state[FLAG], state[STAMP]
             state[:] = saved

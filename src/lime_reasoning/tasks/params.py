@@ -35,8 +35,11 @@ from lime_reasoning.tasks.config import IntRange, TaskConfig
     MULTISTEP_RHS_HIGH,
     STEPS_LOW,
     STEPS_HIGH,
-) = range(25)
-PARAM_COUNT = 25
+    SET_LENGTH_LOW,
+    SET_LENGTH_HIGH,
+    SET_ALPHABET_LOW,
+    SET_ALPHABET_HIGH,
+) = range(29)
 
 
 def pack(config: TaskConfig) -> np.ndarray:
@@ -53,6 +56,8 @@ def pack(config: TaskConfig) -> np.ndarray:
         "multistep_window",
         "multistep_rhs",
         "steps",
+        "set_length",
+        "set_alphabet",
     ):
         value: IntRange = getattr(config, name)
         values += [value.low, value.high]

@@ -1,7 +1,8 @@
 """The task registry: every synthetic task by name, with the alias ``mixed``.
 
 ``get(name)`` and ``names()`` are the public entry points. How a task's examples are drawn lives in
-:mod:`lime_reasoning.tasks.peirce` and :mod:`lime_reasoning.tasks.rewrite`.
+:mod:`lime_reasoning.tasks.peirce`, :mod:`lime_reasoning.tasks.rewrite` and
+:mod:`lime_reasoning.tasks.sequence` (the content-free controls ``set`` and ``identity``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ SUMMARIES: dict[str, str] = {
     "induct_rewrite": "string, rewritten string -> rule",
     "rewrite_multistep_hard": "rules, string -> string after every rewrite",
     "rewrite_multistep_easy": "rules, string -> every intermediate string",
+    "set": "sequence -> its distinct tokens in first-occurrence order (control)",
+    "identity": "sequence -> itself (control)",
 }
 _TASKS: dict[str, Task] = {name: Task(name, summary) for name, summary in SUMMARIES.items()}
 ALIASES: dict[str, tuple[str, ...]] = {"mixed": ("deduct", "induct", "abduct")}
