@@ -29,7 +29,7 @@ import baseline
 
 TASKS = [
     "mixed", "deduct", "abduct", "induct", "induct_v2", "induct_v3", "induct_hard", "induct_v2_double",
-    "rewrite", "induct_rewrite", "rewrite_multistep_hard", "rewrite_multistep_easy",
+    "rewrite", "induct_rewrite", "rewrite_multistep_hard", "rewrite_multistep_easy", "set", "identity",
 ]
 
 
