@@ -25,8 +25,8 @@ ALIASES = {"mixed": ["deduct", "induct", "abduct"]}
 
 
 class Draws:
-    """Exactly uniform integers (Lemire's method) from 32-bit words: the top half of each raw 64-bit
-    output of the numpy generator, which is what ``Generator.random`` turns into a double."""
+    """Exactly uniform integers (Lemire's method) from 32-bit words: each raw 64-bit output of the
+    numpy generator split in two, low half first."""
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.bits = rng.bit_generator
@@ -35,7 +35,7 @@ class Draws:
 
     def word(self) -> int:
         if self.position == len(self.words):
-            self.words = (self.bits.random_raw(4096) >> np.uint64(32)).tolist()
+            self.words = self.bits.random_raw(4096).view(np.uint32).tolist()
             self.position = 0
         self.position += 1
         return self.words[self.position - 1]

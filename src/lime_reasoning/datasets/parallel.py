@@ -105,7 +105,7 @@ def write_rows(block: ColumnBlock, rows: np.ndarray | None, targets: Targets, fi
 _SPEC: SyntheticSpec | None = None
 _SLOTS: dict[str, shared_memory.SharedMemory] = {}
 _FILES: dict[str, int] = {}
-_RANDOM = np.zeros(RANDOM_WORDS, dtype=np.float64)
+_RANDOM = np.zeros(RANDOM_WORDS, dtype=np.uint32)
 
 
 def _start_worker(spec: SyntheticSpec) -> None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 import numpy as np
 
 
-RANDOM_WORDS = 1 << 20
+RANDOM_WORDS = 1 << 21
+RAW_CHUNK = 16_000  # raw 64-bit outputs per call: under malloc's mmap threshold, so no fresh pages
+
+
+def draw_words(rng: np.random.Generator, out: np.ndarray) -> None:
+    """Fill ``out`` (uint32, even length) with the generator's next raw outputs, two words each."""
+    raw = out.view(np.uint64)
+    for start in range(0, len(raw), RAW_CHUNK):
+        stop = min(start + RAW_CHUNK, len(raw))
+        raw[start:stop] = rng.bit_generator.random_raw(stop - start)
 
 
 class Buffers:
@@ -19,22 +28,23 @@ class Buffers:
                  tgt: np.ndarray | None = None) -> None:
         """Fresh buffers, or given ones: ``storage`` for random words, ``src``/``tgt`` for the text
         (which then lands there unless it does not fit, in which case it moves to new arrays)."""
-        self.storage = np.zeros(RANDOM_WORDS, dtype=np.float64) if storage is None else storage
+        self.storage = np.zeros(RANDOM_WORDS, dtype=np.uint32) if storage is None else storage
         self.random = self.storage[:0]
         self.src = np.zeros(0, dtype=np.uint8) if src is None else src
         self.tgt = np.zeros(0, dtype=np.uint8) if tgt is None else tgt
 
     def start(self, rng: np.random.Generator, words: int) -> None:
         """Draw the first words of a block (a few more than it usually needs)."""
-        self.random = self.storage[: min(words, len(self.storage))]
-        rng.random(out=self.random)
+        self.random = self.storage[: min(words + words % 2, len(self.storage))]
+        draw_words(rng, self.random)
 
     def refill(self, rng: np.random.Generator, used: int) -> None:
-        """Keep the words not used yet (moved to the front) and fill the whole buffer with new ones."""
+        """Keep the words not used yet (moved to the front) and fill the rest with the next ones."""
         left = len(self.random) - used
         self.storage[:left] = self.random[used:]
-        rng.random(out=self.storage[left:])
-        self.random = self.storage
+        count = (len(self.storage) - left) // 2 * 2
+        draw_words(rng, self.storage[left : left + count])
+        self.random = self.storage[: left + count]
 
     def ensure(self, src_size: int, tgt_size: int, keep: tuple[int, int] = (0, 0)) -> None:
         """At least these sizes, keeping the first ``keep`` bytes of each when a buffer has to grow."""

@@ -34,7 +34,7 @@ from lime_reasoning.tasks.primitives import (
 from lime_reasoning.tasks.tokens import token_table
 
 PEIRCE_KINDS = len(peirce.LAYOUTS)
-WORDS_PER_EXAMPLE = 200  # random words drawn up front per example; more come when a block needs them
+WORDS_PER_EXAMPLE = 128  # random words drawn up front per example (a Peirce example takes about 115)
 
 
 SEQUENCE_KINDS = PEIRCE_KINDS + len(rewrite.KINDS)

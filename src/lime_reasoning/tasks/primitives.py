@@ -3,10 +3,9 @@
 The tasks run as numba-compiled loops, one example at a time, writing text straight into byte
 buffers; a Python loop per example (the reference generator) or per numpy pass was the bottleneck.
 
-Randomness: a block's numpy generator fills a reusable float64 buffer in place
-(``Generator.random(out=...)``); each double ``d = k / 2**53`` carries 53 uniform bits, of which
-``floor(d * 2**32)`` -- the top 32 bits of the generator's raw 64-bit output -- is one uniform 32-bit
-word. :func:`below` turns words into exactly uniform integers (Lemire's multiply-and-reject). When a kernel runs out of words it
+Randomness: a block's numpy ``PCG64`` generator supplies raw 64-bit outputs, each split into two
+32-bit words (low half first) in a reused buffer; :func:`below` turns words into exactly uniform
+integers (Lemire's multiply-and-reject). When a kernel runs out of words it
 raises a flag; the example in progress is rolled back and the driver resumes it with more of the same
 stream, so the output never depends on buffer sizes. Output room is checked once per example against
 the largest example the config allows.
@@ -34,7 +33,6 @@ HASH_SEED = np.uint64(0xCBF29CE484222325)
 
 NEWLINE = 10
 LOW32 = np.uint64(0xFFFFFFFF)
-WORD_SCALE = 4294967296.0  # 2**32: a double in [0, 1) times this, floored, is a uniform 32-bit word
 
 
 @njit(cache=True)
@@ -47,7 +45,7 @@ def below(raw: np.ndarray, state: np.ndarray, bound: int) -> int:
             state[FLAG] |= NEED_RAW
             return 0
         state[RAW] = position + 1
-        product = np.uint64(raw[position] * WORD_SCALE) * ubound
+        product = np.uint64(raw[position]) * ubound
         low = product & LOW32
         if low < ubound:
             threshold = (np.uint64(0x100000000) - ubound) % ubound
