@@ -16,7 +16,7 @@ import queue
 import signal
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.pool import AsyncResult, Pool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from multiprocessing import shared_memory
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from lime_reasoning.tasks.engine import BlockText
 
 SLOT_BYTES = 24 << 20
-SLOTS_PER_WORKER = 3
+SLOTS_PER_WORKER = 4
 Targets = dict[str, tuple[str, int]]  # column -> (file path, byte offset)
 
 
@@ -112,6 +112,7 @@ def _start_worker(spec: SyntheticSpec) -> None:
     global _SPEC
     _SPEC = spec
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: the pool ends workers so
 
 
 def _slot_memory(name: str) -> np.ndarray:
@@ -150,10 +151,10 @@ class BlockSource:
     def __init__(self, spec: SyntheticSpec, workers: int) -> None:
         self.spec = spec
         self.names = spec.mixture.names
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: Pool | None = None
         self.slots: list[shared_memory.SharedMemory] = []
         self.free: queue.SimpleQueue[int] = queue.SimpleQueue()
-        self.writes: deque[Future] = deque()
+        self.writes: deque[AsyncResult] = deque()
         self.files: dict[str, int] = {}
         self.layouts: dict[int, SlotLayout] = {}
         if workers > 1:
@@ -164,10 +165,10 @@ class BlockSource:
             _SLOTS.update({slot.name: slot for slot in self.slots})
             for index in range(len(self.slots)):
                 self.free.put(index)
+            # multiprocessing's Pool (not concurrent.futures): its workers take tasks straight from a
+            # pipe, so they never wait for this busy process to hand them the next one.
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self.pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(spec,)
-            )
+            self.pool = multiprocessing.get_context(method).Pool(workers, _start_worker, (spec,))
 
     def handles(self, split: str, indices: range) -> Iterator[BlockHandle]:
         """Each block of ``indices`` in order. Every handle must be given to :meth:`write` or :meth:`release`
@@ -177,13 +178,14 @@ class BlockSource:
             for block in indices:
                 yield in_process(self.spec.engine.generate(self.spec.rng(split, block), BLOCK_SIZE, buffers))
             return
-        pending: deque[tuple[int, Future]] = deque()
+        pool = self.pool
+        pending: deque[tuple[int, AsyncResult]] = deque()
         upcoming = iter(indices)
 
         def submit() -> bool:
             for block in upcoming:
                 slot = self.free.get()  # a slot comes back when a write or a release finishes
-                pending.append((slot, self.pool.submit(_generate, split, block, self.slots[slot].name)))
+                pending.append((slot, pool.apply_async(_generate, (split, block, self.slots[slot].name))))
                 return True
             return False
 
@@ -191,7 +193,7 @@ class BlockSource:
             pass
         while pending:
             slot, future = pending.popleft()
-            result = future.result()
+            result = future.get()
             if isinstance(result, SlotLayout):
                 self.layouts[slot] = result
                 yield result.handle(np.frombuffer(self.slots[slot].buf, dtype=np.uint8), slot)
@@ -211,11 +213,16 @@ class BlockSource:
             return
         assert self.pool is not None
         slot = handle.slot
-        future = self.pool.submit(_write, self.layouts[slot], self.slots[slot].name, rows, targets)
-        future.add_done_callback(lambda _: self.free.put(slot))
-        self.writes.append(future)
-        while self.writes and self.writes[0].done():
-            self.writes.popleft().result()
+        self.writes.append(
+            self.pool.apply_async(
+                _write,
+                (self.layouts[slot], self.slots[slot].name, rows, targets),
+                callback=lambda _: self.free.put(slot),
+                error_callback=lambda _: self.free.put(slot),
+            )
+        )
+        while self.writes and self.writes[0].ready():
+            self.writes.popleft().get()
 
     def release(self, handle: BlockHandle) -> None:
         if handle.slot is not None:
@@ -224,11 +231,12 @@ class BlockSource:
     def wait(self) -> None:
         """Block until every write handed out so far is on its way to the files (and raise its error)."""
         while self.writes:
-            self.writes.popleft().result()
+            self.writes.popleft().get()
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.terminate()  # every write that counts was waited for; the rest is abandoned
+            self.pool.join()
             self.pool = None
         for descriptor in self.files.values():
             os.close(descriptor)
