@@ -116,9 +116,9 @@ class Interrupt(Exception):
     pass
 
 
-@pytest.mark.parametrize("dedup", [False, True])
+@pytest.mark.parametrize(("dedup", "workers"), [(False, 1), (True, 1), (True, 2)])
 def test_an_interrupted_run_resumes_to_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      dedup: bool) -> None:
+                                                      dedup: bool, workers: int) -> None:
     spec = SyntheticSpec("deduct", TINY, seed=4)
     counts = {"train": 60_000, "valid": 300}
     whole = tmp_path / "whole"
@@ -136,7 +136,8 @@ def test_an_interrupted_run_resumes_to_the_same_bytes(tmp_path: Path, monkeypatc
         return original(self, *args)
 
     out = tmp_path / "resumed"
-    request = BuildRequest(spec, counts, out, dedup=dedup, formats=("text", "jsonl", "parquet"), quiet=True)
+    request = BuildRequest(spec, counts, out, dedup=dedup, formats=("text", "jsonl", "parquet"), quiet=True,
+                           workers=workers)
     monkeypatch.setattr(build_module.BlockSource, "write", failing_write)
     with pytest.raises(KeyboardInterrupt):
         build(request)
