@@ -102,6 +102,17 @@ def write_rows(block: ColumnBlock, rows: np.ndarray | None, targets: Targets, fi
             data, offset = data[written:], offset + written
 
 
+class Slot(shared_memory.SharedMemory):
+    """A shared-memory slot whose mapping may outlive :meth:`BlockSource.close` while an interrupted
+    run's traceback still holds views of it; it then goes with the last view, silently."""
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except BufferError:
+            pass
+
+
 _SPEC: SyntheticSpec | None = None
 _SLOTS: dict[str, shared_memory.SharedMemory] = {}
 _FILES: dict[str, int] = {}
@@ -152,7 +163,7 @@ class BlockSource:
         self.spec = spec
         self.names = spec.mixture.names
         self.pool: Pool | None = None
-        self.slots: list[shared_memory.SharedMemory] = []
+        self.slots: list[Slot] = []
         self.free: queue.SimpleQueue[int] = queue.SimpleQueue()
         self.writes: deque[AsyncResult] = deque()
         self.files: dict[str, int] = {}
@@ -160,8 +171,7 @@ class BlockSource:
         if workers > 1:
             # Compile (or load) the kernels before the workers exist, so that they inherit or load them.
             spec.engine.generate(spec.rng("train", 0), 1)
-            self.slots = [shared_memory.SharedMemory(create=True, size=SLOT_BYTES)
-                          for _ in range(SLOTS_PER_WORKER * workers)]
+            self.slots = [Slot(create=True, size=SLOT_BYTES) for _ in range(SLOTS_PER_WORKER * workers)]
             _SLOTS.update({slot.name: slot for slot in self.slots})
             for index in range(len(self.slots)):
                 self.free.put(index)
@@ -244,8 +254,5 @@ class BlockSource:
         for slot in self.slots:
             _SLOTS.pop(slot.name, None)
             slot.unlink()
-            try:
-                slot.close()
-            except BufferError:  # a caller still holds a view; the mapping goes when the view does
-                pass
+            slot.close()
         self.slots = []
