@@ -101,7 +101,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=1_000_000, help="per task, compiled generator")
     parser.add_argument("--baseline-examples", type=int, default=30_000, help="per task, pure-Python baseline")
     parser.add_argument("--parallel-examples", type=int, default=10_000_000, help="mixed, 1 and 2 workers, to disk")
-    parser.add_argument("--memory-examples", type=int, default=4_000_000, help="mixed, 1 and 2 workers, to /dev/shm")
+    parser.add_argument("--memory-examples", type=int, default=10_000_000, help="mixed, 1 and 2 workers, to /dev/shm")
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--out", type=Path, help="also write the results as markdown here")
     args = parser.parse_args()
