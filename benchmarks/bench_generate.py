@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import multiprocessing
 import os
 import platform
 import shutil
@@ -84,6 +85,31 @@ def lime(task: str, count: int, workers: int, out: Path) -> tuple[float, float, 
     return seconds, peak, size
 
 
+def generate_blocks(count: int) -> int:
+    """Generate ``count`` mixed blocks in this process, writing nothing (for the scaling check)."""
+    from lime_reasoning.datasets.synthetic import BLOCK_SIZE, SyntheticSpec
+    from lime_reasoning.tasks.buffers import Buffers
+
+    spec, buffers = SyntheticSpec("mixed"), Buffers()
+    for block in range(count):
+        spec.engine.generate(spec.rng("train", block), BLOCK_SIZE, buffers)
+    return count
+
+
+def generation_scaling(blocks: int) -> tuple[float, float]:
+    """Seconds for one process to generate ``blocks`` blocks, and for two processes to generate as many each."""
+    generate_blocks(1)  # load the compiled kernels before timing or forking
+    started = time.perf_counter()
+    generate_blocks(blocks)
+    one = time.perf_counter() - started
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(generate_blocks, [1, 1])
+        started = time.perf_counter()
+        pool.map(generate_blocks, [blocks, blocks])
+        two = time.perf_counter() - started
+    return one, two
+
+
 def python_baseline(task: str, count: int, out: Path) -> tuple[float, int]:
     """The baseline writing the same two text files, in this process."""
     started = time.perf_counter()
@@ -102,13 +128,14 @@ def main() -> None:
     parser.add_argument("--baseline-examples", type=int, default=30_000, help="per task, pure-Python baseline")
     parser.add_argument("--parallel-examples", type=int, default=10_000_000, help="mixed, 1 and 2 workers, to disk")
     parser.add_argument("--memory-examples", type=int, default=10_000_000, help="mixed, 1 and 2 workers, to /dev/shm")
+    parser.add_argument("--scaling-blocks", type=int, default=120, help="blocks per process, generation alone")
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--out", type=Path, help="also write the results as markdown here")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="lime-bench-"))
     lines = [
-        f"Measured {datetime.date.today()} on {platform.node() or 'this machine'}: {os.cpu_count()} cores, "
+        f"Measured {datetime.date.today()} on the development machine ({os.cpu_count()} cores), "
         f"Python {platform.python_version()}, by `python benchmarks/bench_generate.py"
         + (f" --examples {args.examples}" if args.examples != 1_000_000 else "")
         + "`.",
@@ -159,10 +186,18 @@ def main() -> None:
             )
             parallel.append(row)
             print(row, flush=True)
+    one, two = generation_scaling(args.scaling_blocks)
+    scaling = [
+        "",
+        f"Generation alone (mixed, {args.scaling_blocks} blocks of 8,192 examples per process, nothing written): one "
+        f"process {one:.1f} s; two processes side by side, each doing as much, {two:.1f} s: "
+        f"{2 * one / two:.2f}× the throughput.",
+    ]
+    print("\n".join(scaling), flush=True)
     shutil.rmtree(scratch, ignore_errors=True)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text("\n".join(lines + rows + parallel) + "\n")
+        args.out.write_text("# Generator throughput\n\n" + "\n".join(lines + rows + parallel + scaling) + "\n")
 
 
 if __name__ == "__main__":
