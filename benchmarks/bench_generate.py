@@ -135,7 +135,8 @@ def main() -> None:
 
     scratch = Path(tempfile.mkdtemp(prefix="lime-bench-"))
     lines = [
-        f"Measured {datetime.date.today()} on the development machine ({os.cpu_count()} cores), "
+        f"Measured {datetime.date.today()} on the development machine ({os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GB, no GPU), "
         f"Python {platform.python_version()}, by `python benchmarks/bench_generate.py"
         + (f" --examples {args.examples}" if args.examples != 1_000_000 else "")
         + "`.",
