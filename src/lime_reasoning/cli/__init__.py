@@ -1,7 +1,8 @@
 """The ``lime`` command: argument parsing and dispatch only.
 
 Each command group lives in its own module with a ``register(subparsers)`` function that adds its
-parser and sets ``run`` (a callable taking the parsed namespace and returning an exit status).
+parser and sets ``run`` (a callable taking the parsed namespace and returning an exit status) and,
+for a command that an interruption leaves resumable, ``on_interrupt`` (what to tell the user).
 Modules import heavy libraries (torch, transformers) inside ``run`` so that data commands start fast.
 """
 
@@ -44,5 +45,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lime: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("lime: interrupted; run the same command again to resume", file=sys.stderr)
+        print(f"lime: interrupted{getattr(args, 'on_interrupt', '')}", file=sys.stderr)
         return 130

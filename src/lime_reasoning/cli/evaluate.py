@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", metavar="DIR",
                         help="where predictions.jsonl and metrics.json go (default RUN/eval/<data>-<split>)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, on_interrupt="; run the same command again to resume")
 
 
 def run(args: argparse.Namespace) -> int:

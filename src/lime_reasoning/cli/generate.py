@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar = "MIN..MAX" if isinstance(default, IntRange) else None
         knobs.add_argument(option_name(field.name), type=kind, default=str(default) if metavar else default,
                            metavar=metavar, help=f"{field.metadata['help']} (default: {default})")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, on_interrupt="; run the same command again to resume")
 
 
 def parse_shard(text: str) -> tuple[int, int]:
