@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,28 @@ def test_unwritable_path(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert error.startswith(f"lime: error: {blocker / 'out'}: cannot write there") and error.count("\n") == 1
     assert main(["generate", "--train", "10", "--out", str(blocker), "--quiet"]) == 2
     assert capsys.readouterr().err == f"lime: error: {blocker}: exists and is not a directory\n"
+
+
+def test_ctrl_c_leaves_a_resumable_run(tmp_path: Path) -> None:
+    """A real SIGINT mid-run: exit 130 with the resume hint; the same command finishes the same bytes."""
+    args = ["generate", "--task", "mixed", "--train", "700000", "--seed", "3", "--quiet"]
+    out = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "lime_reasoning", *args, "--out", str(out)],
+                               stderr=subprocess.PIPE, text=True)
+    checkpoint = tmp_path / ".run.partial" / "resume.json"
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, error = process.communicate(timeout=120)
+    if process.returncode == 0:
+        pytest.skip("the run finished before it could be interrupted")
+    assert process.returncode == 130
+    assert error.strip().endswith("lime: interrupted; run the same command again to resume")
+    assert not out.exists() and checkpoint.exists()
+    resumed = run(*args, "--out", str(out))
+    assert resumed.returncode == 0, resumed.stderr
+    fresh = run(*args, "--out", str(tmp_path / "fresh"))
+    assert fresh.returncode == 0
+    for name in ("train.src", "train.tgt", "train.task"):
+        assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
