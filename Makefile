@@ -27,8 +27,7 @@ system-deps:
 	else echo "note: no apt-get here; tests that need Debian's set.mm are skipped"; fi
 
 demo: install system-deps
-	$(BIN)/lime generate --task mixed --train 100000 --valid 1000 --test 1000 --seed 0 --out runs/demo/data --overwrite
-	$(BIN)/lime stats runs/demo/data
+	$(BIN)/lime reproduce --preset demo --downstream metamathstep --out runs/demo
 
 test: install system-deps
 	$(BIN)/python -m pytest

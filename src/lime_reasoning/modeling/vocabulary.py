@@ -89,8 +89,9 @@ def save_tokenizer(tokenizer: Tokenizer, directory: Path) -> None:
     """Write ``tokenizer.json`` and ``tokenizer_config.json`` so ``AutoTokenizer`` loads them."""
     from transformers import PreTrainedTokenizerFast
 
-    wrapped = PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, bos_token=BOS, eos_token=EOS, pad_token=PAD, unk_token=UNK
+    wrapped = PreTrainedTokenizerFast(  # BART takes no token_type_ids (older transformers would send them)
+        tokenizer_object=tokenizer, bos_token=BOS, eos_token=EOS, pad_token=PAD, unk_token=UNK,
+        model_input_names=["input_ids", "attention_mask"],
     )
     wrapped.save_pretrained(str(directory))
 

@@ -1,0 +1,81 @@
+"""``lime reproduce``: the LIME experiment matrix (pretraining arms x seeds, fine-tuning, evaluation, report)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from lime_reasoning.errors import LimeError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from lime_reasoning.experiments.arms import ARMS
+
+    parser = subparsers.add_parser(
+        "reproduce", help="run the LIME experiment: every arm pretrained, fine-tuned, evaluated; a report",
+        description="For each seed and arm: pretrain (scratch: none; param_stats: moments of the mixed "
+                    "model), fine-tune on the downstream benchmark with an identical budget, evaluate on its "
+                    "test split; then write DIR/report.md, DIR/results.json and DIR/curves.png. Every stage "
+                    "is cached under DIR by its configuration: re-running skips finished work, an "
+                    "interrupted run continues, and more --arms or --seeds add only the new cells.",
+    )
+    parser.add_argument("--preset", default="demo", choices=("demo", "tiny", "paper"),
+                        help="demo: toy size, minutes; tiny: the real matrix on a 2-core CPU (about 2 h); "
+                             "paper: the paper's setting, for GPUs (default: demo)")
+    parser.add_argument("--downstream", default="metamathstep", choices=("metamathstep",),
+                        help="the benchmark to fine-tune on (default: metamathstep)")
+    parser.add_argument("--out", type=Path, required=True, help="experiment directory (stages, report)")
+    parser.add_argument("--arms", metavar="ARM,...", help=f"a subset of {','.join(ARMS)} (default: all)")
+    parser.add_argument("--seeds", type=int, metavar="K", help="seeds 0..K-1 (default: the preset's)")
+    parser.add_argument("--mm", help="the .mm database (default: $LIME_SETMM, then Debian's set.mm, then the download)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="cells run in N processes at once, sharing the CPU cores (default 1)")
+    parser.add_argument("--quiet", action="store_true", help="no progress messages")
+    parser.set_defaults(run=run, on_interrupt="; run the same command again to continue")
+
+
+def run(args: argparse.Namespace) -> int:
+    from lime_reasoning.experiments.arms import parse_arms
+    from lime_reasoning.experiments.matrix import Matrix
+    from lime_reasoning.experiments.presets import get_preset
+    from lime_reasoning.experiments.report import log_invocation
+    from lime_reasoning.metamath.source import file_sha256, resolve_database
+    from lime_reasoning.modeling.model import quiet_transformers
+
+    preset = get_preset(args.preset)
+    arms = parse_arms(args.arms)
+    seeds = args.seeds if args.seeds is not None else preset.seeds
+    if seeds < 1:
+        raise LimeError(f"--seeds must be at least 1, got {seeds}")
+    if args.jobs < 1:
+        raise LimeError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.out.exists() and not args.out.is_dir():
+        raise LimeError(f"{args.out}: exists and is not a directory")
+    database = resolve_database(args.mm)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LimeError(f"{args.out}: cannot write there ({error.strerror or error})") from None
+    quiet_transformers()
+    matrix = Matrix(preset, args.out, arms, tuple(range(seeds)), database, file_sha256(database), args.quiet)
+    started, clock = time.strftime("%Y-%m-%dT%H:%M:%S"), time.monotonic()
+    ran, completed = 0, False
+    try:
+        ran = matrix.run(args.jobs)
+        completed = True
+    finally:  # an invocation that stopped early did work too: its time counts
+        if ran or not completed:
+            log_invocation(args.out, {"started": started, "seconds": round(time.monotonic() - clock, 1),
+                                      "jobs": args.jobs, "cells": ran, "completed": completed})
+    words = ["lime", "reproduce", "--preset", args.preset, "--downstream", args.downstream, "--out", str(args.out)]
+    words += ["--arms", args.arms] if args.arms else []
+    words += ["--seeds", str(args.seeds)] if args.seeds is not None else []
+    words += ["--jobs", str(args.jobs)] if args.jobs != 1 else []
+    command = shlex.join(words)
+    results = matrix.report(command, time.strftime("%Y-%m-%d"))
+    if not args.quiet:
+        print(f"lime reproduce: {len(results['runs'])} cells; report in {args.out / 'report.md'}", file=sys.stderr)
+    return 0

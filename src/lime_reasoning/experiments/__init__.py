@@ -1,0 +1,1 @@
+"""The controlled LIME experiment: pretraining arms, fine-tuning on a benchmark, evaluation, report."""

@@ -1,0 +1,309 @@
+"""Running the matrix: downstream data, then per seed and arm: synthetic data, pretraining, fine-tuning,
+evaluation. Every step is a cached :class:`~lime_reasoning.experiments.stages.Stage`.
+
+Seeds are the outer loop, so an interrupted or partly extended experiment has whole seeds of every arm
+finished first. A seed decides the synthetic data, the initial weights, the batch order and the
+``param_stats`` draws; the downstream split is one and the same for every arm and seed, so the arms
+of a seed differ in their pretraining only.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import signal
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from lime_reasoning.datasets import read_meta
+from lime_reasoning.experiments.arms import ARMS, PARAM_STATS, PRETRAINING_TASKS, SCRATCH, pretrained_source
+from lime_reasoning.experiments.compute import training_account
+from lime_reasoning.experiments.presets import ExperimentPreset, TrainingBudget
+from lime_reasoning.experiments.report import Cell, assemble, read_invocations, write_report
+from lime_reasoning.experiments.stages import Stage
+from lime_reasoning.training.metrics import CSV_FILE
+
+
+_stop_requested = False
+
+
+def _request_stop(signum: int, frame: object) -> None:
+    global _stop_requested
+    _stop_requested = True
+
+
+def _worker_setup(threads: int) -> None:
+    """A worker process: its share of threads; Ctrl-C lets the running stage save and stops the cell.
+
+    Training catches the signal itself (it checkpoints and stops); any other stage finishes, and the
+    flag set here keeps the next one from starting.
+    """
+    import torch
+
+    from lime_reasoning.modeling.model import quiet_transformers
+
+    torch.set_num_threads(threads)
+    quiet_transformers()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _request_stop)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stage stopped on Ctrl-C / SIGTERM after saving its progress."""
+
+
+@dataclass
+class Matrix:
+    preset: ExperimentPreset
+    out: Path
+    arms: tuple[str, ...]
+    seeds: tuple[int, ...]
+    database: Path
+    database_sha256: str
+    quiet: bool = False
+
+    # Stages -----------------------------------------------------------------------------------------
+
+    def downstream_stage(self) -> Stage:
+        settings = {"config": asdict(self.preset.downstream), "database_sha256": self.database_sha256}
+        return Stage("data", "metamathstep", settings, self.out)
+
+    def synthetic_stage(self, task: str, seed: int) -> Stage:
+        p = self.preset.pretraining
+        settings = {"task": task, "seed": seed, "train": p.train_examples, "valid": p.valid_examples,
+                    "knobs": p.knobs.to_dict()}
+        return Stage("data", f"{task}-s{seed}", settings, self.out)
+
+    def _training_settings(self, budget: TrainingBudget, data: Stage, seed: int, init: Stage | None,
+                           transfer: str) -> dict[str, Any]:
+        return {"data": data.key, "init": init.key if init else None, "transfer": transfer, "seed": seed,
+                "model": self.preset.model, "overrides": list(self.preset.model_overrides),
+                "budget": asdict(budget)}
+
+    def pretrain_stage(self, arm: str, seed: int) -> Stage:
+        data = self.synthetic_stage(PRETRAINING_TASKS[arm], seed)
+        settings = self._training_settings(self.preset.pretraining.budget, data, seed, None, "none")
+        return Stage("pretrain", f"{arm}-s{seed}", settings, self.out)
+
+    def param_stats_stage(self, seed: int) -> Stage:
+        source = self.pretrain_stage(pretrained_source(PARAM_STATS), seed)
+        return Stage("pretrain", f"{PARAM_STATS}-s{seed}", {"from": source.key, "seed": seed}, self.out)
+
+    def init_stage(self, arm: str, seed: int) -> Stage | None:
+        if arm == SCRATCH:
+            return None
+        return self.param_stats_stage(seed) if arm == PARAM_STATS else self.pretrain_stage(arm, seed)
+
+    def finetune_stage(self, arm: str, seed: int) -> Stage:
+        init = self.init_stage(arm, seed)
+        settings = self._training_settings(self.preset.finetuning, self.downstream_stage(), seed, init,
+                                           "none" if init is None else "map")
+        return Stage("finetune", f"{arm}-s{seed}", settings, self.out)
+
+    def evaluate_stage(self, arm: str, seed: int) -> Stage:
+        settings = {"model": self.finetune_stage(arm, seed).key, "data": self.downstream_stage().key,
+                    "evaluation": asdict(self.preset.evaluation), "split": "test", "checker": "metamath"}
+        return Stage("evaluate", f"{arm}-s{seed}", settings, self.out)
+
+    # Work -------------------------------------------------------------------------------------------
+
+    def _say(self, message: str) -> None:
+        if not self.quiet:
+            print(f"lime reproduce: {message}", file=sys.stderr, flush=True)
+
+    def _run(self, stage: Stage, what: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        if stage.done():
+            return stage.record()
+        if _stop_requested:
+            raise Interrupted
+        self._say(f"{what} -> {stage.path}")
+        return stage.run(work)
+
+    def build_downstream(self) -> Stage:
+        from lime_reasoning.benchmarks.metamathstep import build_metamathstep
+
+        stage = self.downstream_stage()
+
+        def work() -> dict[str, Any]:
+            meta = build_metamathstep(self.database, stage.path, self.preset.downstream, ["text"], overwrite=True,
+                                      quiet=self.quiet)
+            return {"counts": meta["counts"]}
+
+        self._run(stage, "building the MetaMathStep subset", work)
+        return stage
+
+    def build_synthetic(self, task: str, seed: int) -> Stage:
+        from lime_reasoning.datasets.build import BuildRequest, build
+        from lime_reasoning.datasets.synthetic import SyntheticSpec
+
+        stage = self.synthetic_stage(task, seed)
+        p = self.preset.pretraining
+        request = BuildRequest(spec=SyntheticSpec(task, p.knobs, seed),
+                               counts={"train": p.train_examples, "valid": p.valid_examples, "test": 0},
+                               out=stage.path, quiet=True)
+        self._run(stage, f"generating {task} data (seed {seed})",
+                  lambda: {"counts": (read_meta(stage.path) or build(request))["counts"]})
+        return stage
+
+    def _train(self, stage: Stage, budget: TrainingBudget, data: Stage, seed: int, init: Stage | None,
+               transfer: str, what: str) -> dict[str, Any]:
+        from lime_reasoning.training.checkpoint import find_checkpoint
+        from lime_reasoning.training.config import TrainConfig
+        from lime_reasoning.training.distributed import init_distributed, shutdown
+        from lime_reasoning.training.setup import prepare
+
+        def work() -> dict[str, Any]:
+            resume = find_checkpoint(stage.path, "last") is not None
+            config = TrainConfig(
+                out=str(stage.path), data=str(data.path), init=str(init.path) if init else None,
+                transfer=transfer, preset=self.preset.model, set=self.preset.model_overrides,
+                max_tokens=budget.max_tokens, lr=budget.lr, warmup=budget.warmup, seed=seed,
+                valid_size=budget.valid_size, max_steps=budget.steps, valid_every=budget.valid_every,
+                save_every=budget.valid_every, log_every=budget.valid_every, resume=resume, overwrite=not resume,
+            )
+            d = init_distributed()
+            try:
+                outcome = prepare(config, d).train()
+            finally:
+                shutdown(d)
+            if outcome.interrupted:
+                raise Interrupted
+            return training_account(stage.path, data.path)
+
+        return self._run(stage, what, work)
+
+    def pretrain(self, arm: str, seed: int) -> Stage:
+        stage = self.pretrain_stage(arm, seed)
+        if not stage.done():
+            data = self.build_synthetic(PRETRAINING_TASKS[arm], seed)
+            self._train(stage, self.preset.pretraining.budget, data, seed, None, "none",
+                        f"pretraining {arm} (seed {seed})")
+        return stage
+
+    def make_param_stats(self, seed: int) -> Stage:
+        from lime_reasoning.experiments.param_stats import write_param_stats_run
+
+        stage = self.param_stats_stage(seed)
+        if not stage.done():
+            source = self.pretrain(pretrained_source(PARAM_STATS), seed)
+
+            def work() -> dict[str, Any]:
+                write_param_stats_run(source.path, stage.path, seed)
+                return {"from": str(source.path)}
+
+            self._run(stage, f"redrawing the mixed-pretrained weights from their moments (seed {seed})", work)
+        return stage
+
+    def finetune(self, arm: str, seed: int, downstream: Stage) -> Stage:
+        stage = self.finetune_stage(arm, seed)
+        if not stage.done():
+            init = None
+            if arm == PARAM_STATS:
+                init = self.make_param_stats(seed)
+            elif arm != SCRATCH:
+                init = self.pretrain(arm, seed)
+            self._train(stage, self.preset.finetuning, downstream, seed, init, "none" if init is None else "map",
+                        f"fine-tuning {arm} (seed {seed})")
+        return stage
+
+    def evaluate(self, arm: str, seed: int, downstream: Stage) -> dict[str, Any]:
+        from lime_reasoning.evaluation.runner import METRICS, EvalConfig, evaluate
+
+        model = self.finetune(arm, seed, downstream)
+        stage = self.evaluate_stage(arm, seed)
+        e = self.preset.evaluation
+        config = EvalConfig(model=str(model.path), data=str(downstream.path), split="test", beam=e.beam,
+                            max_length=e.max_length, limit=e.limit, checker="metamath")
+
+        def work() -> dict[str, Any]:
+            finished = stage.path / METRICS
+            metrics = json.loads(finished.read_text()) if finished.is_file() else evaluate(config, stage.path)
+            return {"metrics": {k: v for k, v in metrics.items() if k != "config"}}
+
+        return self._run(stage, f"evaluating {arm} (seed {seed}) on the test split, beam {e.beam}", work)
+
+    def run(self, jobs: int = 1) -> int:
+        """Every (seed, arm) cell, in order; finished cells cost nothing.
+
+        With ``jobs`` > 1, cells run in that many worker processes, each with its share of the CPU
+        threads (small models use one core about as well as two). Stage locks keep two workers from
+        doing the same stage: one waits while the other pretrains the ``mixed`` model both need.
+        """
+        downstream = self.build_downstream()
+        cells = [(seed, arm) for seed in self.seeds for arm in self.arms
+                 if not self.evaluate_stage(arm, seed).done()]
+        if jobs == 1:
+            for number, (seed, arm) in enumerate(cells, 1):
+                self._say(f"cell {number}/{len(cells)}: {arm}, seed {seed}")
+                self.evaluate(arm, seed, downstream)
+            return len(cells)
+        threads = max(1, (os.cpu_count() or 1) // jobs)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_setup, initargs=(threads,)) as pool:
+            futures = [pool.submit(self.evaluate, arm, seed, downstream) for seed, arm in cells]
+            try:
+                for number, future in enumerate(futures, 1):
+                    future.result()
+                    self._say(f"{number}/{len(cells)} cells finished")
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return len(cells)
+
+    # The report -------------------------------------------------------------------------------------
+
+    def stages_of(self, arm: str, seed: int) -> list[Stage]:
+        """Every stage a cell needs (downstream data excepted), upstream first."""
+        stages = []
+        if arm != SCRATCH:
+            source = pretrained_source(arm)
+            stages += [self.synthetic_stage(PRETRAINING_TASKS[source], seed), self.pretrain_stage(source, seed)]
+            if arm == PARAM_STATS:
+                stages.append(self.param_stats_stage(seed))
+        return stages + [self.finetune_stage(arm, seed), self.evaluate_stage(arm, seed)]
+
+    def finished_cells(self, arms: tuple[str, ...], seeds: list[int]) -> list[Cell]:
+        """The cells among ``arms`` x ``seeds`` whose evaluation is finished."""
+        cells = []
+        for seed in seeds:
+            for arm in arms:
+                evaluation = self.evaluate_stage(arm, seed)
+                if not evaluation.done():
+                    continue
+                pretrain = None
+                if arm != SCRATCH:
+                    pretrain = self.pretrain_stage(pretrained_source(arm), seed).record()
+                    if arm == PARAM_STATS:  # the mixed pretraining, then the redraw
+                        pretrain["wall_seconds"] += self.param_stats_stage(seed).record()["wall_seconds"]
+                finetune = self.finetune_stage(arm, seed)
+                cells.append(Cell(arm, seed, evaluation.record()["metrics"], pretrain, finetune.record(),
+                                  evaluation.record(), finetune.path / CSV_FILE))
+        return cells
+
+    def seeds_on_disk(self) -> set[int]:
+        """Seeds of evaluations found in the experiment directory (of any configuration)."""
+        found = (re.fullmatch(r".+-s(\d+)-[0-9a-f]+", p.name) for p in (self.out / "evaluate").glob("*"))
+        return {int(match.group(1)) for match in found if match}
+
+    def report(self, command: str, date: str) -> dict[str, Any]:
+        """The report of every finished cell of this configuration: earlier invocations' arms and seeds too."""
+        downstream = self.downstream_stage()
+        seeds = sorted(set(self.seeds) | self.seeds_on_disk())
+        cells = self.finished_cells(ARMS, seeds)
+        stages = {downstream.path: downstream}
+        for cell in cells:
+            stages.update((stage.path, stage) for stage in self.stages_of(cell.arm, cell.seed))
+        wall_seconds = sum(stage.record()["wall_seconds"] for stage in stages.values())
+        summary = {"database": str(self.database), "counts": downstream.record()["counts"]}
+        arms = tuple(arm for arm in ARMS if any(cell.arm == arm for cell in cells))
+        results = assemble(self.preset.to_dict(), arms, sorted({cell.seed for cell in cells}), cells, summary,
+                           command, date, wall_seconds, read_invocations(self.out))
+        write_report(self.out, results, cells)
+        return results

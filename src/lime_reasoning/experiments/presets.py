@@ -1,0 +1,135 @@
+"""Experiment presets: the same matrix at three scales (``demo``, ``tiny``, ``paper``).
+
+A preset fixes everything that decides a result: the model, the synthetic data and pretraining budget
+shared by every arm, the downstream subset and the fine-tuning budget shared by every arm, and the
+evaluation. Budgets are counted in updates, not seconds, so a result does not depend on the machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from lime_reasoning.benchmarks.metamathstep import MetaMathStepConfig
+from lime_reasoning.errors import LimeError
+from lime_reasoning.tasks.config import IntRange, TaskConfig
+
+
+@dataclass(frozen=True)
+class TrainingBudget:
+    """One training stage: updates, batch size in tokens per side, and the learning-rate schedule."""
+
+    steps: int
+    max_tokens: int
+    lr: float
+    warmup: int
+    valid_every: int
+    valid_size: int
+
+
+@dataclass(frozen=True)
+class Pretraining:
+    """Synthetic data of every task arm (same knobs and counts) and its training budget."""
+
+    train_examples: int
+    valid_examples: int
+    knobs: TaskConfig
+    budget: TrainingBudget
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    beam: int
+    limit: int | None
+    max_length: int
+
+
+@dataclass(frozen=True)
+class ExperimentPreset:
+    name: str
+    description: str
+    model: str
+    model_overrides: tuple[str, ...]
+    pretraining: Pretraining
+    downstream: MetaMathStepConfig
+    finetuning: TrainingBudget
+    evaluation: Evaluation
+    seeds: int
+    machine: str = field(default="CPU")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, for ``results.json`` and the stage keys."""
+        values = dataclasses.asdict(self)
+        values["pretraining"]["knobs"] = self.pretraining.knobs.to_dict()
+        values["model_overrides"] = list(self.model_overrides)
+        return values
+
+
+# The downstream subset of the CPU presets: set.mm's propositional calculus (up to ax-gen), each distinct
+# step once per theorem, short goals and steps, split by theorem. The model must copy subformulas of the
+# goal into the substitution, which is what LIME's deduct/abduct teach.
+_PROPOSITIONAL = dict(last="ax-gen", steps="unique", max_source_tokens=48, max_target_tokens=24,
+                      train=0.7, valid=0.1, test=0.2, seed=0)
+
+# Smaller synthetic examples for the CPU presets: the tiny model must learn the task in minutes.
+_SMALL_KNOBS = TaskConfig(vocab_size=200, upper=8, lower=8, math=8, rule_symbols=IntRange(2, 3),
+                          rule_math=IntRange(3, 8), case_length=IntRange(1, 4), set_length=IntRange(10, 30),
+                          set_alphabet=IntRange(5, 15), multistep_length=IntRange(5, 8), steps=IntRange(1, 3))
+
+_TINY_MODEL = ("d_model=128", "encoder_layers=2", "decoder_layers=2", "encoder_ffn_dim=512",
+               "decoder_ffn_dim=512", "max_position_embeddings=256")
+
+PRESETS: dict[str, ExperimentPreset] = {
+    "demo": ExperimentPreset(
+        name="demo",
+        description="the whole pipeline at toy size, minutes on a laptop CPU (numbers mean nothing)",
+        model="tiny",
+        model_overrides=("d_model=32", "encoder_layers=1", "decoder_layers=1", "encoder_ffn_dim=64",
+                         "decoder_ffn_dim=64", "encoder_attention_heads=2", "decoder_attention_heads=2",
+                         "max_position_embeddings=256"),
+        pretraining=Pretraining(train_examples=2000, valid_examples=100, knobs=_SMALL_KNOBS,
+                                budget=TrainingBudget(steps=30, max_tokens=1024, lr=2e-3, warmup=10,
+                                                      valid_every=15, valid_size=100)),
+        downstream=MetaMathStepConfig(**_PROPOSITIONAL),
+        finetuning=TrainingBudget(steps=30, max_tokens=1024, lr=2e-3, warmup=10, valid_every=15, valid_size=100),
+        evaluation=Evaluation(beam=10, limit=50, max_length=32),
+        seeds=1,
+    ),
+    "tiny": ExperimentPreset(
+        name="tiny",
+        description="the real experiment at 2-core CPU scale (8 arms x 3 seeds in under 2 hours)",
+        model="tiny",
+        model_overrides=_TINY_MODEL,
+        pretraining=Pretraining(train_examples=50_000, valid_examples=500,
+                                knobs=dataclasses.replace(_SMALL_KNOBS, vocab_size=1000),
+                                budget=TrainingBudget(steps=1500, max_tokens=2048, lr=2e-3, warmup=100,
+                                                      valid_every=500, valid_size=500)),
+        downstream=MetaMathStepConfig(**_PROPOSITIONAL),
+        finetuning=TrainingBudget(steps=1000, max_tokens=2048, lr=2e-3, warmup=100, valid_every=100,
+                                  valid_size=400),
+        evaluation=Evaluation(beam=10, limit=None, max_length=32),
+        seeds=3,
+    ),
+    "paper": ExperimentPreset(
+        name="paper",
+        description="the paper's setting: transformer base, full set.mm split 35k/1k/1k theorems (GPU machines)",
+        model="base",
+        model_overrides=(),
+        pretraining=Pretraining(train_examples=5_000_000, valid_examples=1000, knobs=TaskConfig(),
+                                budget=TrainingBudget(steps=100_000, max_tokens=4096, lr=5e-4, warmup=4000,
+                                                      valid_every=5000, valid_size=2000)),
+        downstream=MetaMathStepConfig(),
+        finetuning=TrainingBudget(steps=100_000, max_tokens=4096, lr=5e-4, warmup=4000, valid_every=5000,
+                                  valid_size=2000),
+        evaluation=Evaluation(beam=10, limit=None, max_length=256),
+        seeds=3,
+        machine="GPU",
+    ),
+}
+
+
+def get_preset(name: str) -> ExperimentPreset:
+    if name not in PRESETS:
+        raise LimeError(f"--preset {name}: unknown experiment preset; choose from {', '.join(PRESETS)}")
+    return PRESETS[name]

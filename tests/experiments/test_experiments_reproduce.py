@@ -1,0 +1,248 @@
+"""``lime reproduce`` end to end: the demo matrix on Debian's set.mm, its cache, its extension, its bad input.
+
+The demo runs once for the module (about 2 minutes on two idle cores); the tests read what it wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from lime_reasoning.cli import main
+from lime_reasoning.experiments.stages import DONE_FILE
+from lime_reasoning.metamath.source import DEBIAN_SETMM
+from lime_reasoning.modeling.model import load_model
+
+ARMS = ("scratch", "deduct", "induct", "abduct", "mixed", "rewrite_multistep_hard", "set", "param_stats")
+PRETRAINED = ARMS[1:-1]  # the arms with a pretraining run of their own
+REPORT_FILES = {"results.json", "report.md", "curves.png"}
+PNG = b"\x89PNG\r\n\x1a\n"
+DEMO_STEPS, DEMO_LIMIT = 30, 50  # the demo preset: 30 updates per training stage, 50 test examples
+
+needs_setmm = pytest.mark.skipif(not DEBIAN_SETMM.is_file(), reason="needs Debian's set.mm (make system-deps)")
+
+
+def snapshot(out: Path) -> dict[str, tuple[int, int]]:
+    """Modification time and size of every file under ``out`` except the report (rewritten on every run)."""
+    return {str(p.relative_to(out)): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in out.rglob("*") if p.is_file() and str(p.relative_to(out)) not in REPORT_FILES}
+
+
+def stage_dirs(out: Path) -> set[str]:
+    return {f"{p.parent.name}/{p.name}" for p in out.glob("*/*") if p.is_dir()}
+
+
+def one(out: Path, kind: str, arm: str, seed: int = 0) -> Path:
+    found = [p for p in (out / kind).glob(f"{arm}-s{seed}-*") if p.is_dir()]
+    assert len(found) == 1, (kind, arm, seed, found)
+    return found[0]
+
+
+def reproduce(out: Path, *extra: str) -> int:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("LIME_SETMM", raising=False)  # Debian's set.mm, whatever the environment says
+        return main(["reproduce", "--preset", "demo", "--downstream", "metamathstep", "--out", str(out), *extra])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    if not DEBIAN_SETMM.is_file():
+        pytest.skip("needs Debian's set.mm (make system-deps)")
+    out = tmp_path_factory.mktemp("reproduce") / "experiment"
+    assert reproduce(out, "--quiet") == 0
+    yield out
+
+
+def results(out: Path) -> dict[str, Any]:
+    return json.loads((out / "results.json").read_text())
+
+
+@needs_setmm
+def test_every_arm_has_its_runs(demo: Path) -> None:
+    for arm in ARMS:
+        finetuned = one(demo, "finetune", arm)
+        for name in ("model.safetensors", "config.json", "tokenizer.json", "metrics.csv", DONE_FILE):
+            assert (finetuned / name).is_file(), (arm, name)
+        assert (one(demo, "evaluate", arm) / DONE_FILE).is_file()
+        init = json.loads((finetuned / "train_args.json").read_text())["init"]
+        if arm == "scratch":
+            assert init is None
+        else:  # each arm starts from its own pretraining; param_stats from the redrawn mixed model
+            assert Path(init) == one(demo, "pretrain", arm)
+    for arm in (*PRETRAINED, "param_stats"):
+        assert (one(demo, "pretrain", arm) / "model.safetensors").is_file()
+    assert not list((demo / "pretrain").glob("scratch-*"))
+    assert {p.name.rsplit("-", 1)[0] for p in (demo / "data").iterdir() if p.is_dir()} == {
+        "metamathstep", *(f"{arm}-s0" for arm in PRETRAINED)}
+    hidden = [p for p in demo.rglob(".*")]  # the stage locks, and no staging directory or partial timing
+    assert all(p.is_file() and p.suffix == ".lock" for p in hidden), hidden
+
+
+@needs_setmm
+def test_param_stats_has_the_moments_of_the_mixed_model(demo: Path) -> None:
+    mixed, redrawn = load_model(one(demo, "pretrain", "mixed")), load_model(one(demo, "pretrain", "param_stats"))
+    redrawn_values = dict(redrawn.named_parameters())
+    for name, parameter in mixed.named_parameters():
+        old = parameter.detach().double().numpy().ravel()
+        new = redrawn_values[name].detach().double().numpy().ravel()
+        std = float(np.std(old))
+        assert abs(np.mean(new) - np.mean(old)) <= 5 * std / np.sqrt(old.size) + 1e-6, name
+        assert abs(np.std(new) - std) <= 5 * std / np.sqrt(2 * old.size) + 1e-6, name
+        if std > 0:
+            assert not np.allclose(old, new), name
+
+
+@needs_setmm
+def test_results_have_one_row_per_arm(demo: Path) -> None:
+    found = results(demo)
+    assert found["arms"] == list(ARMS) and found["seeds"] == [0]
+    assert sorted(row["arm"] for row in found["runs"]) == sorted(ARMS)
+    assert found["command"] == f"lime reproduce --preset demo --downstream metamathstep --out {demo}"
+    assert found["downstream"]["database"] == str(DEBIAN_SETMM)
+    (downstream,) = list((demo / "data").glob("metamathstep-*"))
+    for split, count in found["downstream"]["counts"].items():
+        assert count > 0 and count == len((downstream / f"{split}.src").read_text().splitlines()), split
+    tokens = set()
+    for row in found["runs"]:
+        arm = row["arm"]
+        assert row["seed"] == 0 and row["examples"] == DEMO_LIMIT
+        for metric in ("top1", "top10", "checked_top1", "checked_top10"):
+            assert 0.0 <= row[metric] <= 1.0, (arm, metric)
+        assert row["top1"] <= row["top10"] and row["checked_top1"] <= row["checked_top10"]
+        assert row["top1"] <= row["checked_top1"] and row["top10"] <= row["checked_top10"]  # exact is correct
+        # recomputed from the predictions the evaluation wrote
+        predictions = [json.loads(line) for line in
+                       (one(demo, "evaluate", arm) / "predictions.jsonl").read_text().splitlines()]
+        assert len(predictions) == DEMO_LIMIT
+        assert row["top1"] == pytest.approx(np.mean([p["predictions"][0] == p["tgt"] for p in predictions]))
+        assert row["top10"] == pytest.approx(np.mean([p["tgt"] in p["predictions"][:10] for p in predictions]))
+        assert row["finetune"]["steps"] == DEMO_STEPS and row["finetune"]["flops"] > 0
+        tokens.add(row["finetune"]["tokens_seen"])
+        if arm == "scratch":
+            assert row["pretrain"] is None
+        else:
+            assert row["pretrain"]["steps"] == DEMO_STEPS and row["pretrain"]["flops"] > 0
+    assert len(tokens) == 1  # the arms of a seed fine-tune on the very same batches
+
+
+@needs_setmm
+def test_the_summary_and_the_report_cover_every_arm(demo: Path) -> None:
+    found = results(demo)
+    assert set(found["summary"]) == set(ARMS) and set(found["compute"]) == set(ARMS)
+    rows = {row["arm"]: row for row in found["runs"]}
+    for arm, entry in found["summary"].items():
+        for metric in ("top1", "top10", "checked_top1", "checked_top10"):
+            assert entry[metric]["n"] == 1 and entry[metric]["std"] is None
+            assert entry[metric]["mean"] == pytest.approx(rows[arm][metric])
+            if arm != "scratch":
+                difference = entry[metric]["vs_scratch"]
+                assert difference["mean"] == pytest.approx(rows[arm][metric] - rows["scratch"][metric])
+                assert difference["low"] is None and difference["n"] == 1
+    report = (demo / "report.md").read_text()
+    assert "](curves.png)" in report
+    for arm in ARMS:  # one row in the accuracy table and one in the compute account
+        assert sum(line.startswith(f"| {arm} | ") for line in report.splitlines()) == 2, arm
+    accuracy = [line.split(" | ")[0][2:] for line in report.splitlines() if line.startswith("| ") and " ± " in line]
+    assert accuracy == list(ARMS)  # in the canonical order
+    assert (demo / "curves.png").read_bytes().startswith(PNG)
+
+
+@needs_setmm
+def test_the_wall_time_is_the_sum_of_every_stage(demo: Path) -> None:
+    stages = [json.loads(p.read_text()) for p in demo.glob(f"*/*/{DONE_FILE}")]
+    assert results(demo)["wall_seconds"] == pytest.approx(sum(s["wall_seconds"] for s in stages), abs=1e-6)
+
+
+@needs_setmm
+def test_the_same_command_again_reruns_nothing(demo: Path, capsys: pytest.CaptureFixture) -> None:
+    before, dirs, first = snapshot(demo), stage_dirs(demo), results(demo)
+    capsys.readouterr()
+    assert reproduce(demo) == 0  # not --quiet: a stage that ran would say so
+    assert capsys.readouterr().err == f"lime reproduce: {len(ARMS)} cells; report in {demo / 'report.md'}\n"
+    assert snapshot(demo) == before and stage_dirs(demo) == dirs
+    again = results(demo)
+    assert {k: v for k, v in again.items() if k != "date"} == {k: v for k, v in first.items() if k != "date"}
+    assert (demo / "curves.png").read_bytes().startswith(PNG)
+
+
+@needs_setmm
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the two new cells in two worker processes
+def test_more_seeds_for_some_arms_add_only_the_new_cells(demo: Path, tmp_path: Path, jobs: str) -> None:
+    out = tmp_path / "experiment"
+    shutil.copytree(demo, out)  # copy2 keeps the modification times
+    before, dirs, first = snapshot(out), stage_dirs(out), results(demo)
+    assert reproduce(out, "--arms", "scratch,deduct", "--seeds", "2", "--jobs", jobs, "--quiet") == 0
+    after = snapshot(out)
+    assert {name: after.get(name) for name in before} == before  # every seed-0 file untouched
+    added = stage_dirs(out) - dirs
+    assert {d.rsplit("-", 1)[0] for d in added} == {
+        "data/deduct-s1", "pretrain/deduct-s1", "finetune/scratch-s1", "finetune/deduct-s1",
+        "evaluate/scratch-s1", "evaluate/deduct-s1"}
+    for name in set(after) - set(before):  # every new file belongs to a new stage (or is its lock)
+        kind, entry = name.split("/")[:2]
+        assert f"{kind}/{entry.removeprefix('.').removesuffix('.lock')}" in added, name
+
+    found = results(out)  # the report keeps every finished cell: all arms of seed 0, two of seed 1
+    assert found["arms"] == list(ARMS) and found["seeds"] == [0, 1]
+    rows = {(row["arm"], row["seed"]): row for row in found["runs"]}
+    assert set(rows) == {(arm, 0) for arm in ARMS} | {("scratch", 1), ("deduct", 1)}
+    old = {(row["arm"], row["seed"]): row for row in first["runs"]}
+    for arm in ARMS:
+        assert rows[(arm, 0)] == old[(arm, 0)]
+    assert found["summary"]["mixed"]["top1"]["n"] == 1
+    for arm in ("scratch", "deduct"):
+        a, b = rows[(arm, 0)]["top1"], rows[(arm, 1)]["top1"]
+        entry = found["summary"][arm]["top1"]
+        assert entry["n"] == 2 and entry["mean"] == pytest.approx((a + b) / 2)
+        assert entry["std"] == pytest.approx(abs(a - b) / np.sqrt(2))
+    differences = [rows[("deduct", s)]["top1"] - rows[("scratch", s)]["top1"] for s in (0, 1)]
+    paired = found["summary"]["deduct"]["top1"]["vs_scratch"]
+    assert paired["n"] == 2 and paired["mean"] == pytest.approx(np.mean(differences))
+    assert paired["low"] <= paired["mean"] <= paired["high"]
+    report = (out / "report.md").read_text()
+    assert [line.split(" | ")[0][2:] for line in report.splitlines() if line.startswith("| ") and " ± " in line] == list(ARMS)
+    assert f"seeds: 0, 1 ({len(ARMS) + 2} finished cells)" in report
+
+
+BAD = [
+    (["--arms", "scratch,bogus"], "--arms 'scratch,bogus': choose among scratch, deduct"),
+    (["--arms", ""], "--arms '': choose among"),
+    (["--seeds", "0"], "--seeds must be at least 1, got 0"),
+    (["--seeds", "-3"], "--seeds must be at least 1, got -3"),
+    (["--mm", "/nonexistent/set.mm"], "/nonexistent/set.mm: no such file"),
+    (["--jobs", "0"], "--jobs must be at least 1, got 0"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str],
+                                          message: str) -> None:
+    out = tmp_path / "experiment"
+    assert main(["reproduce", "--preset", "demo", "--out", str(out), *args]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("lime: error: ") and message in error and error.count("\n") == 1, error
+    assert list(tmp_path.iterdir()) == []  # nothing created
+
+
+def test_an_output_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("mine")
+    assert main(["reproduce", "--preset", "demo", "--out", str(blocker)]) == 2
+    assert capsys.readouterr().err == f"lime: error: {blocker}: exists and is not a directory\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["file"] and blocker.read_text() == "mine"
+
+
+@needs_setmm
+def test_an_output_below_a_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("mine")
+    assert reproduce(blocker / "experiment", "--quiet") == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"lime: error: {blocker / 'experiment'}") and error.count("\n") == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["file"] and blocker.read_text() == "mine"
