@@ -18,6 +18,7 @@ from lime_reasoning.experiments.report import (
     assemble,
     compute_account,
     plot_curves,
+    pretraining_quality,
     render_markdown,
     summarise,
     write_report,
@@ -223,3 +224,21 @@ def test_write_report(cells: list[Cell], tmp_path: Path) -> None:
     assert (out / PLOT).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert json.loads((out / RESULTS).read_text()) == json.loads(json.dumps(results))
     assert set(table((out / REPORT).read_text()).keys()) >= {"scratch", "deduct", "set"}
+
+
+def test_pretraining_quality_is_the_last_validation_mean_over_seeds(tmp_path: Path) -> None:
+    def pretrained(arm: str, seed: int, accuracy: list[float], exact: list[float]) -> Cell:
+        curve = write_curve(tmp_path / f"pre-{arm}-{seed}.csv", {
+            "valid/token_accuracy": list(zip((500, 1000), accuracy)), "valid/exact_match": list(zip((500, 1000), exact))})
+        return Cell(arm, seed, metrics(0, 0, 0, 0), training(1e9, 1, 1), training(1e9, 1, 1), {"wall_seconds": 1.0},
+                    curve, curve)
+
+    cells = [pretrained("deduct", 0, [0.1, 0.3], [0.0, 0.2]), pretrained("deduct", 1, [0.2, 0.5], [0.1, 0.0]),
+             pretrained("set", 0, [0.4, 0.9], [0.3, 0.6]),
+             Cell("scratch", 0, metrics(0, 0, 0, 0), None, training(1e9, 1, 1), {"wall_seconds": 1.0},
+                  tmp_path / "unused.csv")]
+    quality = pretraining_quality(cells, ARMS)
+    assert list(quality) == ["deduct", "set"]  # scratch has no pretraining
+    assert quality["deduct"]["token_accuracy"] == pytest.approx(0.4)  # (0.3 + 0.5) / 2, the last points
+    assert quality["deduct"]["exact_match"] == pytest.approx(0.1)
+    assert quality["set"] == pytest.approx({"token_accuracy": 0.9, "exact_match": 0.6})

@@ -277,14 +277,16 @@ class Matrix:
                 evaluation = self.evaluate_stage(arm, seed)
                 if not evaluation.done():
                     continue
-                pretrain = None
+                pretrain, pretrain_curve = None, None
                 if arm != SCRATCH:
-                    pretrain = self.pretrain_stage(pretrained_source(arm), seed).record()
+                    trained = self.pretrain_stage(pretrained_source(arm), seed)
+                    pretrain = trained.record()
+                    pretrain_curve = trained.path / CSV_FILE if arm != PARAM_STATS else None
                     if arm == PARAM_STATS:  # the mixed pretraining, then the redraw
                         pretrain["wall_seconds"] += self.param_stats_stage(seed).record()["wall_seconds"]
                 finetune = self.finetune_stage(arm, seed)
                 cells.append(Cell(arm, seed, evaluation.record()["metrics"], pretrain, finetune.record(),
-                                  evaluation.record(), finetune.path / CSV_FILE))
+                                  evaluation.record(), finetune.path / CSV_FILE, pretrain_curve))
         return cells
 
     def seeds_on_disk(self) -> set[int]:

@@ -36,6 +36,7 @@ class Cell:
     finetune: dict[str, Any]
     evaluate: dict[str, Any]
     curve_file: Path
+    pretrain_curve: Path | None = None
 
     def row(self) -> dict[str, Any]:
         def account(record: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -95,6 +96,18 @@ def compute_account(cells: Sequence[Cell], arms: Sequence[str]) -> dict[str, Any
             }
         account[arm] = entry
     return account
+
+
+def pretraining_quality(cells: Sequence[Cell], arms: Sequence[str]) -> dict[str, Any]:
+    """Per arm with its own pretraining: the last validation token accuracy and exact match, mean over seeds."""
+    quality: dict[str, Any] = {}
+    for arm in arms:
+        curves = [c.pretrain_curve for c in cells if c.arm == arm and c.pretrain_curve is not None]
+        if not curves:
+            continue
+        quality[arm] = {metric: spread([read_curve(path, f"valid/{metric}")[-1][1] for path in curves]).mean
+                        for metric in ("token_accuracy", "exact_match")}
+    return quality
 
 
 def plot_curves(cells: Sequence[Cell], arms: Sequence[str], path: Path) -> None:
@@ -200,6 +213,12 @@ def render_markdown(results: dict[str, Any]) -> str:
                      f"| {_flops(fine['flops'])} | {_seconds(fine['train_seconds'])} | {ratio} |")
     lines += ["", "FLOPs are matmul FLOPs of forward and backward passes (padding excluded); times are training "
               "loop seconds, without data generation, validation set-up or evaluation.", ""]
+    if results.get("pretraining"):
+        lines += ["## How well each pretraining task was learned", "",
+                  "Validation on the task's own held-out examples at the end of pretraining (mean over seeds; "
+                  "exact match is greedy).", "", "| arm | token accuracy (%) | exact match (%) |", "|---|---:|---:|"]
+        lines += [f"| {arm} | {_percent(q['token_accuracy'])} | {_percent(q['exact_match'])} |"
+                  for arm, q in results["pretraining"].items()]
     return "\n".join(lines)
 
 
@@ -277,5 +296,5 @@ def assemble(preset: dict[str, Any], arms: Sequence[str], seeds: Sequence[int], 
         "machine": machine_description(), "downstream": downstream, "wall_seconds": wall_seconds,
         "elapsed_seconds": sum(entry["seconds"] for entry in invocations), "invocations": list(invocations),
         "runs": [c.row() for c in cells], "summary": summarise(cells, arms, beam),
-        "compute": compute_account(cells, arms),
+        "compute": compute_account(cells, arms), "pretraining": pretraining_quality(cells, arms),
     }
