@@ -27,10 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "paper: the paper's setting, for GPUs (default: demo)")
     parser.add_argument("--downstream", default="metamathstep", choices=("metamathstep",),
                         help="the benchmark to fine-tune on (default: metamathstep)")
-    parser.add_argument("--out", type=Path, required=True, help="experiment directory (stages, report)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="experiment directory (stages, report)")
     parser.add_argument("--arms", metavar="ARM,...", help=f"a subset of {','.join(ARMS)} (default: all)")
     parser.add_argument("--seeds", type=int, metavar="K", help="seeds 0..K-1 (default: the preset's)")
-    parser.add_argument("--mm", help="the .mm database (default: $LIME_SETMM, then Debian's set.mm, then the download)")
+    parser.add_argument("--mm", metavar="PATH", help="the .mm database (default: $LIME_SETMM, then Debian's set.mm, then the download)")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="cells run in N processes at once, sharing the CPU cores (default 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
