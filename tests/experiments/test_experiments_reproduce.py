@@ -21,7 +21,7 @@ from lime_reasoning.modeling.model import load_model
 
 ARMS = ("scratch", "deduct", "induct", "abduct", "mixed", "rewrite_multistep_hard", "set", "param_stats")
 PRETRAINED = ARMS[1:-1]  # the arms with a pretraining run of their own
-REPORT_FILES = {"results.json", "report.md", "curves.png"}
+REPORT_FILES = {"results.json", "report.md", "curves.png", "invocations.jsonl"}  # rewritten or appended
 PNG = b"\x89PNG\r\n\x1a\n"
 DEMO_STEPS, DEMO_LIMIT = 30, 50  # the demo preset: 30 updates per training stage, 50 test examples
 
@@ -146,8 +146,9 @@ def test_the_summary_and_the_report_cover_every_arm(demo: Path) -> None:
                 assert difference["low"] is None and difference["n"] == 1
     report = (demo / "report.md").read_text()
     assert "](curves.png)" in report
-    for arm in ARMS:  # one row in the accuracy table and one in the compute account
-        assert sum(line.startswith(f"| {arm} | ") for line in report.splitlines()) == 2, arm
+    for arm in ARMS:  # a row in the accuracy table, the compute account and (own pretraining) its quality
+        expected = 3 if arm in PRETRAINED else 2
+        assert sum(line.startswith(f"| {arm} | ") for line in report.splitlines()) == expected, arm
     accuracy = [line.split(" | ")[0][2:] for line in report.splitlines() if line.startswith("| ") and " ± " in line]
     assert accuracy == list(ARMS)  # in the canonical order
     assert (demo / "curves.png").read_bytes().startswith(PNG)
@@ -162,8 +163,10 @@ def test_the_wall_time_is_the_sum_of_every_stage(demo: Path) -> None:
 @needs_setmm
 def test_the_same_command_again_reruns_nothing(demo: Path, capsys: pytest.CaptureFixture) -> None:
     before, dirs, first = snapshot(demo), stage_dirs(demo), results(demo)
+    logged = (demo / "invocations.jsonl").read_text()
     capsys.readouterr()
     assert reproduce(demo) == 0  # not --quiet: a stage that ran would say so
+    assert (demo / "invocations.jsonl").read_text() == logged  # a run that did nothing is not logged
     assert capsys.readouterr().err == f"lime reproduce: {len(ARMS)} cells; report in {demo / 'report.md'}\n"
     assert snapshot(demo) == before and stage_dirs(demo) == dirs
     again = results(demo)

@@ -86,10 +86,14 @@ class Stage:
     def _sidecar(self, suffix: str) -> Path:
         return self.root / self.kind / f".{self.name}-{self.key}.{suffix}"
 
+    @property
+    def lock_path(self) -> Path:
+        return self._sidecar("lock")
+
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         """An exclusive lock on the stage, so parallel workers (or invocations) never run it twice."""
-        path = self._sidecar("lock")
+        path = self.lock_path
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)

@@ -221,7 +221,9 @@ class Trainer:
         self._save("last", elapsed, publish_it=self.valid is None)
         bar.close()
         self.log.close()
-        return Outcome(self.step, reason, interrupted, self.best_loss)
+        # A signal during the update that spent the budget still asks the caller to stop (lime reproduce
+        # would otherwise go on to its next stage).
+        return Outcome(self.step, reason, interrupted or flag.requested, self.best_loss)
 
     def _log_train(self, window: dict[str, float], elapsed: float, norm: float, bar: tqdm) -> None:
         now = time.monotonic()
