@@ -30,6 +30,12 @@ def command(out: Path) -> list[str]:
             "--out", str(out), "--mm", str(DEBIAN_SETMM)]
 
 
+def as_in_a_terminal() -> None:
+    """Ctrl-C's default action, as a foreground process has it (a shell's background job ignores SIGINT,
+    and the test suite may well run as one)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def rows(out: Path) -> list[dict]:
     runs = json.loads((out / "results.json").read_text())["runs"]
     return [{k: v for k, v in row.items() if k in ("arm", "seed", "top1", "top10", "checked_top1", "checked_top10")}
@@ -46,7 +52,8 @@ def test_ctrl_c_then_the_same_command_finishes_with_the_same_results(tmp_path: P
     evaluation.lock_path.parent.mkdir(parents=True)
     with open(evaluation.lock_path, "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        process = subprocess.Popen(command(cut), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(command(cut), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=as_in_a_terminal)
         deadline = time.monotonic() + 300
         while not finetune.done():  # fine-tuned; now it waits for the evaluation's lock
             assert process.poll() is None and time.monotonic() < deadline, "the run ended before fine-tuning"
