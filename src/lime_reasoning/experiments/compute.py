@@ -8,38 +8,35 @@ run's own tokenizer): exact when the run saw whole epochs, and within a few per 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from transformers import BartConfig
 
 from lime_reasoning.datasets import read_records
 from lime_reasoning.modeling.flops import training_flops
-from lime_reasoning.modeling.model import load_model
 from lime_reasoning.modeling.vocabulary import load_tokenizer
-from lime_reasoning.training.metrics import CSV_FILE
+from lime_reasoning.training.metrics import CSV_FILE, read_rows
 
 
 def last_logged(run: Path) -> tuple[int, int, float]:
     """Step, tokens seen and training seconds of the last row of the run's ``metrics.csv``."""
-    with open(run / CSV_FILE, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    last = rows[-1]
+    last = read_rows(run / CSV_FILE)[-1]
     return int(last["step"]), int(last["tokens_seen"]), float(last["elapsed_s"])
 
 
 def flops_per_token(run: Path, data: Path) -> float:
     """Training FLOPs per (source + target) token over the run's training split."""
-    model = load_model(run)
+    config = BartConfig.from_pretrained(str(run))  # the shape is all it needs: no weights
     tokenizer = load_tokenizer(run)
     records = read_records(data, "train")
     src = np.array([len(e.ids) for e in tokenizer.encode_batch([r["src"] for r in records])])
     tgt = np.array([len(e.ids) for e in tokenizer.encode_batch([r["tgt"] for r in records])])
-    positions = model.config.max_position_embeddings
+    positions = config.max_position_embeddings
     fits = (src <= positions) & (tgt <= positions)
     src, tgt = src[fits], tgt[fits]
-    return training_flops(model.config, src, tgt) / float((src + tgt).sum())
+    return training_flops(config, src, tgt) / float((src + tgt).sum())
 
 
 def training_account(run: Path, data: Path) -> dict[str, Any]:

@@ -200,14 +200,16 @@ class Matrix:
             self._run(stage, f"redrawing the mixed-pretrained weights from their moments (seed {seed})", work)
         return stage
 
+    def build_init(self, arm: str, seed: int) -> Stage | None:
+        """Make the starting point :meth:`init_stage` names (None: scratch starts from random weights)."""
+        if arm == SCRATCH:
+            return None
+        return self.make_param_stats(seed) if arm == PARAM_STATS else self.pretrain(arm, seed)
+
     def finetune(self, arm: str, seed: int, downstream: Stage) -> Stage:
         stage = self.finetune_stage(arm, seed)
         if not stage.done():
-            init = None
-            if arm == PARAM_STATS:
-                init = self.make_param_stats(seed)
-            elif arm != SCRATCH:
-                init = self.pretrain(arm, seed)
+            init = self.build_init(arm, seed)
             self._train(stage, self.preset.finetuning, downstream, seed, init, "none" if init is None else "map",
                         f"fine-tuning {arm} (seed {seed})")
         return stage

@@ -6,7 +6,6 @@ are finished, and extending the matrix (more arms, more seeds) extends the repor
 
 from __future__ import annotations
 
-import csv
 import json
 import platform
 from collections import defaultdict
@@ -18,7 +17,7 @@ from typing import Any
 from lime_reasoning.datasets.staging import write_json_atomic
 from lime_reasoning.experiments.arms import SCRATCH
 from lime_reasoning.experiments.statistics import Difference, paired_difference, spread
-from lime_reasoning.training.metrics import CSV_FILE
+from lime_reasoning.training.metrics import read_rows
 
 RESULTS, REPORT, PLOT, INVOCATIONS = "results.json", "report.md", "curves.png", "invocations.jsonl"
 CURVE_METRICS = (("valid/loss", "validation loss"), ("valid/token_accuracy", "validation token accuracy"),
@@ -50,8 +49,7 @@ class Cell:
 
 
 def read_curve(path: Path, metric: str) -> list[tuple[int, float]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [(int(r["step"]), float(r["value"])) for r in csv.DictReader(handle) if r["metric"] == metric]
+    return [(int(r["step"]), float(r["value"])) for r in read_rows(path) if r["metric"] == metric]
 
 
 def metric_names(beam: int) -> list[str]:

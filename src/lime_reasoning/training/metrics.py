@@ -17,6 +17,12 @@ EVENTS_DIR = "events"
 HEADER = ["step", "tokens_seen", "elapsed_s", "metric", "value"]
 
 
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a ``metrics.csv`` as dictionaries keyed by :data:`HEADER`."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def truncate_csv(path: Path, last_step: int) -> None:
     """Keep only the rows up to ``last_step`` (rewritten through a temporary file)."""
     if not path.exists():
