@@ -222,7 +222,10 @@ def test_write_report(cells: list[Cell], tmp_path: Path) -> None:
     write_report(out, results, cells)
     assert sorted(p.name for p in out.iterdir()) == sorted([PLOT, REPORT, RESULTS])  # no temporary files
     assert (out / PLOT).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    assert json.loads((out / RESULTS).read_text()) == json.loads(json.dumps(results))
+    written = json.loads((out / RESULTS).read_text())
+    assert written == json.loads(json.dumps(results))
+    for table_name in ("summary", "compute", "pretraining"):  # per-arm tables in arm order, not alphabetical
+        assert list(written[table_name]) == [arm for arm in ARMS if arm in written[table_name]], table_name
     assert set(table((out / REPORT).read_text()).keys()) >= {"scratch", "deduct", "set"}
 
 

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "interrupted run continues, and more --arms or --seeds add only the new cells.",
     )
     parser.add_argument("--preset", default="demo", choices=("demo", "tiny", "paper"),
-                        help="demo: toy size, minutes; tiny: the real matrix on a CPU (1.5 h on 2 cores with --jobs 2); "
+                        help="demo: toy size, minutes; tiny: the real matrix on a CPU (about 2 h on 2 cores with --jobs 2); "
                              "paper: the paper's setting, for GPUs (default: demo)")
     parser.add_argument("--downstream", default="metamathstep", choices=("metamathstep",),
                         help="the benchmark to fine-tune on (default: metamathstep)")

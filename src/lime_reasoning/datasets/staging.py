@@ -19,11 +19,14 @@ from lime_reasoning.errors import LimeError
 RESUME_FILE = "resume.json"
 
 
-def write_json_atomic(path: Path, payload: Any) -> None:
-    """Write JSON through a temporary file and a rename, so readers never see half a file."""
+def write_json_atomic(path: Path, payload: Any, sort_keys: bool = True) -> None:
+    """Write JSON through a temporary file and a rename, so readers never see half a file.
+
+    Keys are sorted unless ``sort_keys`` is false: for payloads whose order means something.
+    """
     temporary = path.with_name(f".{path.name}.tmp")
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=2, sort_keys=True)
+        json.dump(payload, handle, indent=2, sort_keys=sort_keys)
         handle.write("\n")
         handle.flush()
         os.fsync(handle.fileno())

@@ -260,7 +260,7 @@ def write_report(out: Path, results: dict[str, Any], cells: Sequence[Cell]) -> N
     temporary = out / f".{PLOT}.tmp.png"
     plot_curves(cells, results["arms"], temporary)
     temporary.replace(plot)
-    write_json_atomic(out / RESULTS, results)
+    write_json_atomic(out / RESULTS, results, sort_keys=False)  # per-arm tables keep the canonical arm order
     report = out / REPORT
     staged = out / f".{REPORT}.tmp"
     staged.write_text(render_markdown(results), encoding="utf-8")
