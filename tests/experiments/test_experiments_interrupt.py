@@ -8,19 +8,25 @@ it waits there, after its fine-tuning is done.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
+import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from lime_reasoning.experiments.matrix import Matrix
+from lime_reasoning.experiments import matrix as matrix_module
+from lime_reasoning.experiments.matrix import Interrupted, Matrix
 from lime_reasoning.experiments.presets import get_preset
 from lime_reasoning.metamath.source import DEBIAN_SETMM, file_sha256
+from lime_reasoning.training.checkpoint import find_checkpoint
+from lime_reasoning.training.metrics import CSV_FILE, read_rows
 
 pytestmark = pytest.mark.skipif(not DEBIAN_SETMM.is_file(), reason="needs Debian's set.mm (make system-deps)")
 
@@ -72,3 +78,46 @@ def test_ctrl_c_then_the_same_command_finishes_with_the_same_results(tmp_path: P
     assert rows(cut) == rows(whole)
     invocations = [json.loads(line) for line in (cut / "invocations.jsonl").read_text().splitlines()]
     assert [entry["completed"] for entry in invocations] == [False, True]
+
+
+def test_sigterm_caught_by_a_training_stage_stops_the_worker_from_starting_more(tmp_path: Path, monkeypatch) -> None:
+    """A ``--jobs`` worker signalled on its own (not the whole process group) while it trains: the trainer's
+    handler, not the worker's, sees the signal. The stage must still save, stop, and leave the worker
+    starting no further stage, so that its next cell ends at once."""
+    monkeypatch.setattr(matrix_module, "_stop_requested", False)
+    demo = get_preset("demo")
+    endless = dataclasses.replace(demo, finetuning=dataclasses.replace(demo.finetuning, steps=10**6, valid_every=5))
+    matrix = Matrix(endless, tmp_path, ("scratch", "induct"), (0,), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
+    matrix.quiet = True
+    downstream = matrix.build_downstream()
+    finetune = matrix.finetune_stage("scratch", 0)
+
+    returned = threading.Event()
+
+    def terminate_once_training() -> None:
+        """One SIGTERM as soon as the training loop has logged (it runs in its handler's scope then); should
+        it never log, keep signalling so that a broken run still ends."""
+        log, deadline = finetune.path / CSV_FILE, time.monotonic() + 300
+        while not (log.is_file() and read_rows(log)) and time.monotonic() < deadline:  # rows: in the loop
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGTERM)
+        while time.monotonic() > deadline and not returned.wait(1.0):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, matrix_module._request_stop)  # as _worker_setup installs it
+    killer = threading.Thread(target=terminate_once_training)
+    killer.start()
+    try:
+        with pytest.raises(Interrupted):
+            matrix.evaluate("scratch", 0, downstream)
+        returned.set()
+        killer.join()
+        assert not finetune.done() and find_checkpoint(finetune.path, "last") is not None
+        before = sorted(p.name for p in tmp_path.rglob("*"))
+        with pytest.raises(Interrupted):  # the first stage of the worker's next cell does not start
+            matrix.build_synthetic("induct", 0)
+        assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    finally:
+        returned.set()
+        killer.join()
+        signal.signal(signal.SIGTERM, previous)

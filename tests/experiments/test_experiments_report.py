@@ -99,6 +99,30 @@ def test_summarise(cells: list[Cell]) -> None:
     assert (single["vs_scratch"]["low"], single["vs_scratch"]["high"], single["vs_scratch"]["n"]) == (None, None, 1)
 
 
+def test_summarise_compares_task_arms_with_param_stats_too(cells: list[Cell]) -> None:
+    scratch = cells[2]
+    controls = [Cell("param_stats", seed, metrics(top1, 0.5, 0.5, 0.5), scratch.finetune, scratch.finetune,
+                     {"wall_seconds": 1.0}, scratch.curve_file) for seed, top1 in ((0, 0.35), (1, 0.45))]
+    arms = ("scratch", "deduct", "set", "param_stats")
+    summary = summarise(cells + controls, arms, beam=10)
+    # deduct top-1 0.5, 0.4 against param_stats 0.35, 0.45: differences 0.15 and -0.05
+    versus = summary["deduct"]["top1"]["vs_param_stats"]
+    assert versus["n"] == 2 and versus["mean"] == pytest.approx(0.05)
+    assert versus["high"] - versus["low"] == pytest.approx(2 * T975_1 * (0.2 / ROOT2) / ROOT2)
+    assert summary["set"]["top1"]["vs_param_stats"]["mean"] == pytest.approx(0.1 - 0.35)
+    control = summary["param_stats"]["top1"]  # against scratch 0.2, 0.4: differences 0.15 and 0.05
+    assert "vs_param_stats" not in control and control["vs_scratch"]["mean"] == pytest.approx(0.1)
+    assert list(summary["scratch"]["top1"]) == ["mean", "std", "n"]  # the baseline itself: no differences
+
+    markdown = render_markdown(results_for(cells + controls, arms))
+    assert "| Δ top-1 | Δ checked top-10 | Δ top-1 vs param_stats |" in markdown
+    rows = table(markdown.split("## Compute account")[0])
+    assert rows["deduct"].endswith("| +5.0 [-122.1, +132.1] |")  # 5 ± 12.706 * (20 / sqrt(2)) / sqrt(2)
+    # against scratch: top-1 10 ± 12.706 * 5 ; checked top-10 (0.5 - 0.6, 0.5 - 0.8) -20 ± 12.706 * 10
+    assert rows["param_stats"].endswith("| +10.0 [-53.5, +73.5] | -20.0 [-147.1, +107.1] |  |")
+    assert rows["scratch"].endswith("|  |  |  |")
+
+
 def test_summarise_without_scratch(cells: list[Cell]) -> None:
     summary = summarise([c for c in cells if c.arm != "scratch"], ARMS, beam=10)
     assert list(summary) == ["deduct", "set"]
@@ -171,10 +195,10 @@ def test_the_plot_shows_the_mean_over_seeds_at_common_steps(figure: tuple[matplo
     assert all(len(axis.collections) == 2 for axis in drawn.axes)
 
 
-def results_for(cells: list[Cell]) -> dict:
+def results_for(cells: list[Cell], arms: tuple[str, ...] = ARMS) -> dict:
     downstream = {"database": "/usr/share/metamath/databases/set.mm",
                   "counts": {"test": 777, "train": 2749, "valid": 371}}
-    return assemble(PRESETS["demo"].to_dict(), ARMS, (0, 1), cells, downstream,
+    return assemble(PRESETS["demo"].to_dict(), arms, (0, 1), cells, downstream,
                     "lime reproduce --preset demo --downstream metamathstep --out x", "2024-01-02", 4012.5)
 
 

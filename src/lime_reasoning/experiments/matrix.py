@@ -33,7 +33,8 @@ from lime_reasoning.training.metrics import CSV_FILE
 _stop_requested = False
 
 
-def _request_stop(signum: int, frame: object) -> None:
+def _request_stop(signum: int | None = None, frame: object = None) -> None:
+    """No further stage starts in this process (the one running finishes or saves)."""
     global _stop_requested
     _stop_requested = True
 
@@ -41,8 +42,9 @@ def _request_stop(signum: int, frame: object) -> None:
 def _worker_setup(threads: int) -> None:
     """A worker process: its share of threads; Ctrl-C lets the running stage save and stops the cell.
 
-    Training catches the signal itself (it checkpoints and stops); any other stage finishes, and the
-    flag set here keeps the next one from starting.
+    Training catches the signal itself (its handler replaces this one while it trains), checkpoints,
+    stops and raises :class:`Interrupted`, which sets the same flag; any other stage finishes, and the
+    flag keeps the next one from starting.
     """
     import torch
 
@@ -123,7 +125,11 @@ class Matrix:
         if _stop_requested:
             raise Interrupted
         self._say(f"{what} -> {stage.path}")
-        return stage.run(work)
+        try:
+            return stage.run(work)
+        except Interrupted:
+            _request_stop()
+            raise
 
     def build_downstream(self) -> Stage:
         from lime_reasoning.benchmarks.metamathstep import build_metamathstep

@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from lime_reasoning.datasets.staging import write_json_atomic
-from lime_reasoning.experiments.arms import SCRATCH
+from lime_reasoning.experiments.arms import PARAM_STATS, SCRATCH
 from lime_reasoning.experiments.statistics import Difference, paired_difference, spread
 from lime_reasoning.training.metrics import read_rows
 
 RESULTS, REPORT, PLOT, INVOCATIONS = "results.json", "report.md", "curves.png", "invocations.jsonl"
+# What every pretrained arm is compared with: no pretraining, and the control that keeps only the weights'
+# per-tensor scale (a LIME task must beat it to show that its content, not its scale, helps).
+BASELINES = (SCRATCH, PARAM_STATS)
 CURVE_METRICS = (("valid/loss", "validation loss"), ("valid/token_accuracy", "validation token accuracy"),
                  ("valid/exact_match", "validation exact match (greedy)"))
 
@@ -57,7 +60,7 @@ def metric_names(beam: int) -> list[str]:
 
 
 def summarise(cells: Sequence[Cell], arms: Sequence[str], beam: int) -> dict[str, Any]:
-    """Per arm and metric: mean, std, n, and the paired difference from scratch."""
+    """Per arm and metric: mean, std, n, and the paired differences from the :data:`BASELINES`."""
     by_arm: dict[str, dict[int, Cell]] = defaultdict(dict)
     for cell in cells:
         by_arm[cell.arm][cell.seed] = cell
@@ -69,10 +72,11 @@ def summarise(cells: Sequence[Cell], arms: Sequence[str], beam: int) -> dict[str
         for metric in metric_names(beam):
             values = {seed: cell.metrics[metric] for seed, cell in by_arm[arm].items()}
             entry: dict[str, Any] = asdict(spread(list(values.values())))
-            if arm != SCRATCH and SCRATCH in by_arm:
-                baseline = {seed: cell.metrics[metric] for seed, cell in by_arm[SCRATCH].items()}
-                difference = paired_difference(values, baseline)
-                entry["vs_scratch"] = asdict(difference) if difference else None
+            for baseline in BASELINES:
+                if arm not in (SCRATCH, baseline) and baseline in by_arm:
+                    paired = {seed: cell.metrics[metric] for seed, cell in by_arm[baseline].items()}
+                    difference = paired_difference(values, paired)
+                    entry[f"vs_{baseline}"] = asdict(difference) if difference else None
             summary[arm][metric] = entry
     return summary
 
@@ -166,6 +170,7 @@ def render_markdown(results: dict[str, Any]) -> str:
     metrics = metric_names(beam)
     labels = {"top1": "top-1", f"top{beam}": f"top-{beam}", "checked_top1": "checked top-1",
               f"checked_top{beam}": f"checked top-{beam}"}
+    versus_param_stats = int(any(f"vs_{PARAM_STATS}" in entry["top1"] for entry in results["summary"].values()))
     lines = [
         f"# LIME on MetaMathStep: preset `{preset['name']}`",
         "",
@@ -190,15 +195,17 @@ def render_markdown(results: dict[str, Any]) -> str:
         + "; exact match of the top-1 / any of the top-k predictions; *checked*: the Metamath step checker "
         "accepts the prediction as a correct step for the goal",
         "",
-        "## Test accuracy (%) — mean ± std over seeds; difference from scratch, paired by seed, [95% CI]",
+        "## Test accuracy (%) — mean ± std over seeds; differences paired by seed, [95% CI]",
         "",
-        "| arm | " + " | ".join(labels[m] for m in metrics) + f" | Δ top-1 | Δ checked top-{beam} |",
-        "|---|" + "---:|" * (len(metrics) + 2),
+        "| arm | " + " | ".join(labels[m] for m in metrics) + f" | Δ top-1 | Δ checked top-{beam} |"
+        + (f" Δ top-1 vs {PARAM_STATS} |" if versus_param_stats else ""),
+        "|---|" + "---:|" * (len(metrics) + 2 + versus_param_stats),
     ]
     for arm, entry in results["summary"].items():
         cells = [f"{_percent(entry[m]['mean'])} ± {_percent(entry[m]['std'])}" for m in metrics]
-        lines.append(f"| {arm} | " + " | ".join(cells) + f" | {_difference(entry['top1'].get('vs_scratch'))} | "
-                     f"{_difference(entry[f'checked_top{beam}'].get('vs_scratch'))} |")
+        cells += [_difference(entry["top1"].get("vs_scratch")), _difference(entry[f"checked_top{beam}"].get("vs_scratch"))]
+        cells += [_difference(entry["top1"].get(f"vs_{PARAM_STATS}"))] if versus_param_stats else []
+        lines.append(f"| {arm} | " + " | ".join(cells) + " |")
     lines += ["", f"![validation curves of every arm]({PLOT})", "",
               "Validation curves during fine-tuning: mean over seeds, band from the lowest to the highest seed.",
               "", "## Compute account (mean per run)", "",
