@@ -117,6 +117,9 @@ def test_sigterm_caught_by_a_training_stage_stops_the_worker_from_starting_more(
         with pytest.raises(Interrupted):  # the first stage of the worker's next cell does not start
             matrix.build_synthetic("induct", 0)
         assert sorted(p.name for p in tmp_path.rglob("*")) == before
+        again = Matrix(demo, tmp_path / "again", ("scratch",), (0,), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
+        again.quiet = True
+        assert again.run() == 1 and again.evaluate_stage("scratch", 0).done()  # a new run in this process works
     finally:
         returned.set()
         killer.join()

@@ -243,6 +243,8 @@ class Matrix:
         threads (small models use one core about as well as two). Stage locks keep two workers from
         doing the same stage: one waits while the other pretrains the ``mixed`` model both need.
         """
+        global _stop_requested
+        _stop_requested = False  # a run interrupted earlier in this process (a notebook's) does not stop this one
         downstream = self.build_downstream()
         cells = [(seed, arm) for seed in self.seeds for arm in self.arms
                  if not self.evaluate_stage(arm, seed).done()]
