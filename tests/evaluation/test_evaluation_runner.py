@@ -12,7 +12,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from lime_reasoning.cli import main
 from lime_reasoning.modeling.model import bart_config, build_model
-from lime_reasoning.modeling.presets import resolve_preset
+from lime_reasoning.modeling.model_presets import resolve_model_preset
 from lime_reasoning.modeling.vocabulary import save_tokenizer, tokenizer_from_lines
 
 BEAM, LENGTH = 3, 6
@@ -47,7 +47,7 @@ def make_interrupting_checker(data_dir: Path, split: str):
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("model")
     tokenizer = tokenizer_from_lines([" ".join(SYMBOLS)])
-    fields, _ = resolve_preset("tiny", ["d_model=32", "encoder_layers=1", "decoder_layers=1", "encoder_ffn_dim=64",
+    fields, _ = resolve_model_preset("tiny", ["d_model=32", "encoder_layers=1", "decoder_layers=1", "encoder_ffn_dim=64",
                                         "decoder_ffn_dim=64", "max_position_embeddings=64"])
     build_model(bart_config(fields, tokenizer.get_vocab_size()), seed=5).save_pretrained(str(directory))
     save_tokenizer(tokenizer, directory)

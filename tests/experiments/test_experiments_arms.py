@@ -11,7 +11,7 @@ import pytest
 from lime_reasoning.errors import LimeError
 from lime_reasoning.experiments.arms import ARMS, parse_arms, pretrained_source
 from lime_reasoning.experiments.matrix import Matrix
-from lime_reasoning.experiments.presets import PRESETS, get_preset
+from lime_reasoning.experiments.experiment_presets import EXPERIMENT_PRESETS, get_experiment_preset
 
 CANONICAL = ("scratch", "deduct", "induct", "abduct", "mixed", "rewrite_multistep_hard", "set", "param_stats")
 
@@ -47,17 +47,17 @@ def test_what_each_arm_starts_from() -> None:
 
 
 def test_presets() -> None:
-    assert set(PRESETS) == {"demo", "tiny", "paper"}
-    for name, preset in PRESETS.items():
-        assert get_preset(name) is preset and preset.name == name
+    assert set(EXPERIMENT_PRESETS) == {"demo", "tiny", "paper"}
+    for name, preset in EXPERIMENT_PRESETS.items():
+        assert get_experiment_preset(name) is preset and preset.name == name
         assert json.loads(json.dumps(preset.to_dict()))["name"] == name  # JSON-ready (results.json, stage keys)
-    assert (PRESETS["demo"].seeds, PRESETS["tiny"].seeds, PRESETS["paper"].seeds) == (1, 3, 3)
+    assert (EXPERIMENT_PRESETS["demo"].seeds, EXPERIMENT_PRESETS["tiny"].seeds, EXPERIMENT_PRESETS["paper"].seeds) == (1, 3, 3)
     with pytest.raises(LimeError, match="unknown experiment preset"):
-        get_preset("huge")
+        get_experiment_preset("huge")
 
 
 def matrix(preset_name: str = "demo", sha: str = "0" * 64, **changes) -> Matrix:
-    preset = dataclasses.replace(PRESETS[preset_name], **changes)
+    preset = dataclasses.replace(EXPERIMENT_PRESETS[preset_name], **changes)
     return Matrix(preset, Path("/experiment"), CANONICAL, (0, 1), Path("/set.mm"), sha)
 
 
@@ -89,14 +89,14 @@ def test_stage_keys_are_stable() -> None:
 
 
 def test_a_new_fine_tuning_budget_reruns_fine_tuning_and_evaluation_only() -> None:
-    budget = dataclasses.replace(PRESETS["demo"].finetuning, steps=31)
+    budget = dataclasses.replace(EXPERIMENT_PRESETS["demo"].finetuning, steps=31)
     assert changed(keys(matrix()), keys(matrix(finetuning=budget))) == (
         {f"finetune/{arm}" for arm in CANONICAL} | {f"evaluate/{arm}" for arm in CANONICAL})
 
 
 def test_a_new_pretraining_budget_spares_scratch_and_the_data() -> None:
-    pretraining = dataclasses.replace(PRESETS["demo"].pretraining,
-                                      budget=dataclasses.replace(PRESETS["demo"].pretraining.budget, lr=1e-3))
+    pretraining = dataclasses.replace(EXPERIMENT_PRESETS["demo"].pretraining,
+                                      budget=dataclasses.replace(EXPERIMENT_PRESETS["demo"].pretraining.budget, lr=1e-3))
     pretrained = [arm for arm in CANONICAL if arm != "scratch"]
     assert changed(keys(matrix()), keys(matrix(pretraining=pretraining))) == (
         {f"finetune/{arm}" for arm in pretrained} | {f"evaluate/{arm}" for arm in pretrained}
@@ -104,7 +104,7 @@ def test_a_new_pretraining_budget_spares_scratch_and_the_data() -> None:
 
 
 def test_new_synthetic_data_reruns_pretraining_not_scratch() -> None:
-    pretraining = dataclasses.replace(PRESETS["demo"].pretraining, train_examples=2001)
+    pretraining = dataclasses.replace(EXPERIMENT_PRESETS["demo"].pretraining, train_examples=2001)
     difference = changed(keys(matrix()), keys(matrix(pretraining=pretraining)))
     assert "finetune/scratch" not in difference and "downstream" not in difference
     assert {f"data/{arm}" for arm in ("deduct", "mixed", "set")} <= difference
@@ -112,7 +112,7 @@ def test_new_synthetic_data_reruns_pretraining_not_scratch() -> None:
 
 
 def test_the_evaluation_settings_rerun_evaluation_only() -> None:
-    evaluation = dataclasses.replace(PRESETS["demo"].evaluation, beam=5)
+    evaluation = dataclasses.replace(EXPERIMENT_PRESETS["demo"].evaluation, beam=5)
     assert changed(keys(matrix()), keys(matrix(evaluation=evaluation))) == {f"evaluate/{arm}" for arm in CANONICAL}
 
 

@@ -9,7 +9,6 @@ it waits there, after its fine-tuning is done.
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import json
 import os
 import signal
@@ -20,10 +19,11 @@ import time
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from lime_reasoning.experiments import matrix as matrix_module
 from lime_reasoning.experiments.matrix import Interrupted, Matrix
-from lime_reasoning.experiments.presets import get_preset
+from lime_reasoning.experiments.experiment_presets import get_experiment_preset
 from lime_reasoning.metamath.source import DEBIAN_SETMM, file_sha256
 from lime_reasoning.training.checkpoint import find_checkpoint
 from lime_reasoning.training.metrics import CSV_FILE, read_rows
@@ -53,11 +53,10 @@ def test_ctrl_c_then_the_same_command_finishes_with_the_same_results(tmp_path: P
     subprocess.run(command(whole), check=True, capture_output=True)
 
     cut = tmp_path / "cut"
-    matrix = Matrix(get_preset("demo"), cut, ("scratch",), (0,), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
+    matrix = Matrix(get_experiment_preset("demo"), cut, ("scratch",), (0,), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
     finetune, evaluation = matrix.finetune_stage("scratch", 0), matrix.evaluate_stage("scratch", 0)
     evaluation.lock_path.parent.mkdir(parents=True)
-    with open(evaluation.lock_path, "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
+    with FileLock(evaluation.lock_path):
         process = subprocess.Popen(command(cut), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    preexec_fn=as_in_a_terminal)
         deadline = time.monotonic() + 300
@@ -85,7 +84,7 @@ def test_sigterm_caught_by_a_training_stage_stops_the_worker_from_starting_more(
     handler, not the worker's, sees the signal. The stage must still save, stop, and leave the worker
     starting no further stage, so that its next cell ends at once."""
     monkeypatch.setattr(matrix_module, "_stop_requested", False)
-    demo = get_preset("demo")
+    demo = get_experiment_preset("demo")
     endless = dataclasses.replace(demo, finetuning=dataclasses.replace(demo.finetuning, steps=10**6, valid_every=5))
     matrix = Matrix(endless, tmp_path, ("scratch", "induct"), (0,), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
     matrix.quiet = True

@@ -8,13 +8,12 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pytest
 import torch
 from scipy import stats
 
 from lime_reasoning.experiments.param_stats import redraw_from_moments, write_param_stats_run
 from lime_reasoning.modeling.model import bart_config, build_model, load_model
-from lime_reasoning.modeling.presets import resolve_preset
+from lime_reasoning.modeling.model_presets import resolve_model_preset
 from lime_reasoning.modeling.vocabulary import save_tokenizer, tokenizer_from_lines
 
 SMALL = ["d_model=32", "encoder_layers=1", "decoder_layers=1", "encoder_ffn_dim=64", "decoder_ffn_dim=64",
@@ -24,7 +23,7 @@ SIGMAS = 5.0  # the redraw is seeded, so this is a fixed outcome; 5 sigma leaves
 
 def small_model(vocab_size: int = 50) -> torch.nn.Module:
     """A small BART whose every tensor is uniform on its own interval: non-Gaussian, each with its own moments."""
-    fields, _ = resolve_preset("tiny", SMALL)
+    fields, _ = resolve_model_preset("tiny", SMALL)
     model = build_model(bart_config(fields, vocab_size), seed=0)
     generator = torch.Generator().manual_seed(1234)
     with torch.no_grad():

@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib.pyplot
 import pytest
 
-from lime_reasoning.experiments.presets import PRESETS
+from lime_reasoning.experiments.experiment_presets import EXPERIMENT_PRESETS
 from lime_reasoning.experiments.report import (
     PLOT,
     REPORT,
@@ -198,7 +198,7 @@ def test_the_plot_shows_the_mean_over_seeds_at_common_steps(figure: tuple[matplo
 def results_for(cells: list[Cell], arms: tuple[str, ...] = ARMS) -> dict:
     downstream = {"database": "/usr/share/metamath/databases/set.mm",
                   "counts": {"test": 777, "train": 2749, "valid": 371}}
-    return assemble(PRESETS["demo"].to_dict(), arms, (0, 1), cells, downstream,
+    return assemble(EXPERIMENT_PRESETS["demo"].to_dict(), arms, (0, 1), cells, downstream,
                     "lime reproduce --preset demo --downstream metamathstep --out x", "2024-01-02", 4012.5)
 
 

@@ -9,7 +9,7 @@ import torch
 from transformers import AutoTokenizer
 
 from lime_reasoning.modeling.model import bart_config, build_model
-from lime_reasoning.modeling.presets import resolve_preset
+from lime_reasoning.modeling.model_presets import resolve_model_preset
 from lime_reasoning.modeling.transfer import transfer
 from lime_reasoning.modeling.vocabulary import SPECIAL_TOKENS, build_tokenizer, save_tokenizer
 
@@ -25,7 +25,7 @@ def pretrained_vocab(symbols: int) -> dict[str, int]:
 
 @pytest.fixture
 def pretrained() -> torch.nn.Module:
-    fields, _ = resolve_preset("tiny", ["d_model=32", "encoder_layers=1", "decoder_layers=1"])
+    fields, _ = resolve_model_preset("tiny", ["d_model=32", "encoder_layers=1", "decoder_layers=1"])
     model = build_model(bart_config(fields, len(pretrained_vocab(20))), seed=0)
     with torch.no_grad():
         model.final_logits_bias.normal_()

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lime_reasoning.modeling.model import bart_config, build_model
-from lime_reasoning.modeling.presets import resolve_preset
+from lime_reasoning.modeling.model_presets import resolve_model_preset
 from lime_reasoning.training.batching import EpochPlan, token_batches
 from lime_reasoning.training.data import collate, encode_pairs
 from lime_reasoning.training.objective import Seq2SeqObjective
@@ -56,7 +56,7 @@ def test_objective_matches_plain_cross_entropy() -> None:
     targets = ["c b a", "a", "b b"]
     tokenizer = tokenizer_from_lines(sources + targets)
     data = encode_pairs(tokenizer, sources, targets)
-    fields, _ = resolve_preset("tiny", ["d_model=32", "encoder_layers=1", "decoder_layers=1"])
+    fields, _ = resolve_model_preset("tiny", ["d_model=32", "encoder_layers=1", "decoder_layers=1"])
     model = build_model(bart_config(fields, tokenizer.get_vocab_size()), seed=0).eval()
     batch = collate(data, np.arange(3))
     stats = Seq2SeqObjective(model, 0.1)(batch.input_ids, batch.attention_mask, batch.decoder_input_ids, batch.labels)

@@ -53,7 +53,7 @@ def test_mismatched_line_counts(toy: Path, tmp_path: Path, capsys: pytest.Captur
     (["--set", "encoder_layers=0"], "at least 1"),
     (["--set", "dropout=1.5"], "dropout"),
     (["--set", "colour=blue"], "FIELD=VALUE"),
-    (["--preset", "huge"], "unknown preset"),
+    (["--preset", "huge"], "unknown model preset"),
 ])
 def test_impossible_preset(toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], override: list[str],
                            expected: str) -> None:

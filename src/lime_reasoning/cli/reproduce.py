@@ -40,12 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from lime_reasoning.experiments.arms import parse_arms
     from lime_reasoning.experiments.matrix import Matrix
-    from lime_reasoning.experiments.presets import get_preset
+    from lime_reasoning.experiments.experiment_presets import get_experiment_preset
     from lime_reasoning.experiments.report import log_invocation
     from lime_reasoning.metamath.source import file_sha256, resolve_database
     from lime_reasoning.modeling.model import quiet_transformers
 
-    preset = get_preset(args.preset)
+    preset = get_experiment_preset(args.preset)
     arms = parse_arms(args.arms)
     seeds = args.seeds if args.seeds is not None else preset.seeds
     if seeds < 1:

@@ -10,6 +10,7 @@ import argparse
 from typing import Any
 
 from lime_reasoning.errors import LimeError
+from lime_reasoning.training.config import TRANSFERS
 
 SUPPRESS = argparse.SUPPRESS
 
@@ -99,7 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Start from a pretrained run and train on a downstream dataset whose vocabulary differs.",
     )
     finetune.add_argument("--init", metavar="RUN", default=SUPPRESS, help="the pretrained run (required)")
-    finetune.add_argument("--transfer", choices=("map", "reinit", "none"), default=SUPPRESS,
+    finetune.add_argument("--transfer", choices=TRANSFERS, default=SUPPRESS,
                           help="map: reuse every weight, downstream tokens take pretrained symbol rows (default); "
                                "reinit: new token embeddings; none: train from scratch (the baseline)")
     _add_common(finetune)

@@ -15,7 +15,8 @@ from typing import Any
 from lime_reasoning import __version__
 from lime_reasoning.datasets.columns import ColumnBlock
 from lime_reasoning.datasets.reading import META_FILE
-from lime_reasoning.datasets.staging import StagedDirectory, write_json_atomic
+from lime_reasoning.atomic import write_json_atomic
+from lime_reasoning.datasets.staging import StagedDirectory
 from lime_reasoning.datasets.writers import FORMATS, SplitWriter
 from lime_reasoning.errors import LimeError
 

@@ -9,28 +9,14 @@ reused by a run whose configuration key matches exactly.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
+from lime_reasoning.atomic import swap_directory, write_json_atomic
 from lime_reasoning.errors import LimeError
 
 RESUME_FILE = "resume.json"
-
-
-def write_json_atomic(path: Path, payload: Any, sort_keys: bool = True) -> None:
-    """Write JSON through a temporary file and a rename, so readers never see half a file.
-
-    Keys are sorted unless ``sort_keys`` is false: for payloads whose order means something.
-    """
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=2, sort_keys=sort_keys)
-        handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 class StagedDirectory:
@@ -78,12 +64,7 @@ class StagedDirectory:
     def commit(self) -> Path:
         """Move the finished partial directory into place, replacing an old target if allowed."""
         (self.partial / RESUME_FILE).unlink(missing_ok=True)
-        old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
-        if self.target.exists():
-            os.replace(self.target, old)
-        os.replace(self.partial, self.target)
-        shutil.rmtree(old, ignore_errors=True)
-        return self.target
+        return swap_directory(self.partial, self.target)
 
     def discard(self) -> None:
         shutil.rmtree(self.partial, ignore_errors=True)

@@ -101,10 +101,6 @@ def format_statistics(stats: dict[str, dict[str, dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
-def print_stats(directory: Path | str) -> None:
-    print(format_statistics(dataset_statistics(directory)))
-
-
 def print_summary(directory: Path | str, meta: dict[str, Any]) -> None:
     """What ``lime generate`` reports when it finishes."""
     splits = meta.get("splits", {})

@@ -17,7 +17,8 @@ import torch
 from tqdm import tqdm
 
 from lime_reasoning.datasets import read_records
-from lime_reasoning.datasets.staging import StagedDirectory, write_json_atomic
+from lime_reasoning.atomic import write_json_atomic
+from lime_reasoning.datasets.staging import StagedDirectory
 from lime_reasoning.errors import LimeError
 from lime_reasoning.evaluation.checkers import Checker, resolve_checker
 from lime_reasoning.evaluation.decoding import beam_search, correct_rank

@@ -24,7 +24,7 @@ from typing import Any
 from lime_reasoning.datasets import read_meta
 from lime_reasoning.experiments.arms import ARMS, PARAM_STATS, PRETRAINING_TASKS, SCRATCH, pretrained_source
 from lime_reasoning.experiments.compute import training_account
-from lime_reasoning.experiments.presets import ExperimentPreset, TrainingBudget
+from lime_reasoning.experiments.experiment_presets import ExperimentPreset, TrainingBudget
 from lime_reasoning.experiments.report import Cell, assemble, read_invocations, write_report
 from lime_reasoning.experiments.stages import Stage
 from lime_reasoning.training.metrics import CSV_FILE

@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from lime_reasoning.datasets.staging import write_json_atomic
+from lime_reasoning.atomic import atomic_file, write_json_atomic, write_text_atomic
 from lime_reasoning.experiments.arms import PARAM_STATS, SCRATCH
 from lime_reasoning.experiments.statistics import Difference, paired_difference, spread
 from lime_reasoning.training.metrics import read_rows
@@ -112,7 +112,7 @@ def pretraining_quality(cells: Sequence[Cell], arms: Sequence[str]) -> dict[str,
     return quality
 
 
-def plot_curves(cells: Sequence[Cell], arms: Sequence[str], path: Path) -> None:
+def plot_curves(cells: Sequence[Cell], arms: Sequence[str], path: Path | BinaryIO) -> None:
     """One panel per validation metric, one line per arm (mean over seeds, band = min..max)."""
     import matplotlib
 
@@ -140,7 +140,7 @@ def plot_curves(cells: Sequence[Cell], arms: Sequence[str], path: Path) -> None:
             axis.set_title(title)
             axis.set_xlabel("fine-tuning step")
     axes[0].legend(fontsize=8)
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=110, format="png")
     plt.close(figure)
 
 
@@ -263,15 +263,10 @@ def machine_description() -> str:
 
 def write_report(out: Path, results: dict[str, Any], cells: Sequence[Cell]) -> None:
     """Write the three files (each atomically) into ``out``."""
-    plot = out / PLOT
-    temporary = out / f".{PLOT}.tmp.png"
-    plot_curves(cells, results["arms"], temporary)
-    temporary.replace(plot)
+    with atomic_file(out / PLOT, "wb") as handle:
+        plot_curves(cells, results["arms"], handle)
     write_json_atomic(out / RESULTS, results, sort_keys=False)  # per-arm tables keep the canonical arm order
-    report = out / REPORT
-    staged = out / f".{REPORT}.tmp"
-    staged.write_text(render_markdown(results), encoding="utf-8")
-    staged.replace(report)
+    write_text_atomic(out / REPORT, render_markdown(results))
 
 
 def log_invocation(out: Path, entry: dict[str, Any]) -> None:

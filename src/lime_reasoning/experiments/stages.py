@@ -8,17 +8,17 @@ work in progress that the stage continues (training and evaluation resume; data 
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lime_reasoning.datasets.staging import write_json_atomic
+from filelock import FileLock
+
+from lime_reasoning.atomic import write_json_atomic, write_text_atomic
 
 DONE_FILE = "stage.json"
 KEY_LENGTH = 12
@@ -75,7 +75,7 @@ class Stage:
             try:
                 facts = work()
             except BaseException:
-                partial.write_text(f"{before + time.monotonic() - started:.3f}")
+                write_text_atomic(partial, f"{before + time.monotonic() - started:.3f}")
                 raise
             record = {"kind": self.kind, "name": self.name, "key": self.key, "settings": self.settings,
                       "wall_seconds": round(before + time.monotonic() - started, 3), **facts}
@@ -90,14 +90,7 @@ class Stage:
     def lock_path(self) -> Path:
         return self._sidecar("lock")
 
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self) -> FileLock:
         """An exclusive lock on the stage, so parallel workers (or invocations) never run it twice."""
-        path = self.lock_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(self.lock_path)

@@ -15,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from lime_reasoning.atomic import atomic_file
 from lime_reasoning.errors import LimeError
 
 ENVIRONMENT_VARIABLE = "LIME_SETMM"
@@ -74,11 +75,8 @@ def resolve_database(path: str | Path | None = None) -> Path:
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def fetch(download: Download, destination: Path | None = None, quiet: bool = False, force: bool = False) -> Path:
@@ -92,32 +90,22 @@ def fetch(download: Download, destination: Path | None = None, quiet: bool = Fal
         raise LimeError(f"{target.parent}: cannot create the directory ({error.strerror or error})") from None
     from tqdm import tqdm
 
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
     digest = hashlib.sha256()
     try:
-        with urllib.request.urlopen(download.url, timeout=60) as response, open(temporary, "wb") as out:
+        with urllib.request.urlopen(download.url, timeout=60) as response, atomic_file(target, "wb") as out:
             total = int(response.headers.get("Content-Length") or download.size)
             with tqdm(total=total, unit="B", unit_scale=True, desc=download.name, disable=quiet) as bar:
                 for chunk in iter(lambda: response.read(CHUNK), b""):
                     out.write(chunk)
                     digest.update(chunk)
                     bar.update(len(chunk))
-            out.flush()
-            os.fsync(out.fileno())
+            if digest.hexdigest() != download.sha256:  # raised inside: the partial file goes, nothing is written
+                raise LimeError(f"{download.url}: SHA-256 {digest.hexdigest()} differs from the pinned "
+                                f"{download.sha256}; nothing was written")
     except (urllib.error.URLError, OSError, ValueError) as error:
-        temporary.unlink(missing_ok=True)
         reason = getattr(error, "reason", None) or error
         raise LimeError(
             f"cannot download {download.url}: {reason} (offline? install Debian's metamath-databases "
             "or pass --mm PATH instead)"
         ) from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    if digest.hexdigest() != download.sha256:
-        temporary.unlink(missing_ok=True)
-        raise LimeError(
-            f"{download.url}: SHA-256 {digest.hexdigest()} differs from the pinned {download.sha256}; nothing was written"
-        )
-    os.replace(temporary, target)
     return target

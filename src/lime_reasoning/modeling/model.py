@@ -49,13 +49,6 @@ def build_model(config: BartConfig, seed: int) -> BartForConditionalGeneration:
     return BartForConditionalGeneration(config)
 
 
-def model_fields(config: BartConfig) -> dict[str, Any]:
-    """The preset fields of a saved configuration (what ``--set`` can change)."""
-    from lime_reasoning.modeling.presets import PRESETS
-
-    return {name: getattr(config, name) for name in PRESETS["base"].fields}
-
-
 def check_run(directory: Path, with_tokenizer: bool = True) -> None:
     """Raise :class:`LimeError` unless ``directory`` holds a saved model (and tokenizer)."""
     if not directory.is_dir():
@@ -87,8 +80,3 @@ def load_model(directory: Path | str, with_tokenizer: bool = True) -> BartForCon
     return model
 
 
-def vocab_size_matches(model: BartForConditionalGeneration, tokenizer_size: int, directory: Path) -> None:
-    if model.config.vocab_size != tokenizer_size:
-        raise LimeError(
-            f"{directory}: the model has {model.config.vocab_size} embeddings but the tokenizer {tokenizer_size} tokens"
-        )

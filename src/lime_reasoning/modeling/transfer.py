@@ -23,9 +23,6 @@ from transformers import BartForConditionalGeneration
 from lime_reasoning.modeling.model import build_model
 from lime_reasoning.modeling.vocabulary import SPECIAL_TOKENS
 
-TRANSFERS: tuple[str, ...] = ("map", "reinit", "none")
-
-
 def is_symbol(token: str) -> bool:
     """LIME's generator writes every symbol as its integer id; anything else is structure."""
     return token.isdigit()

@@ -29,7 +29,6 @@ KINDS: dict[str, int] = {
     "rewrite_multistep_hard": MULTISTEP_HARD,
     "rewrite_multistep_easy": MULTISTEP_EASY,
 }
-MULTISTEP: tuple[str, ...] = ("rewrite_multistep_hard", "rewrite_multistep_easy")
 
 
 def workspace(params: np.ndarray, ratios: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -27,22 +27,22 @@ def parse_duration(text: str) -> float:
 @dataclass(frozen=True)
 class Budget:
     max_steps: int | None = None
-    max_tokens: int | None = None
+    max_tokens_seen: int | None = None
     max_time: float | None = None
 
     def check(self) -> None:
-        for name, value in (("--max-steps", self.max_steps), ("--max-tokens-seen", self.max_tokens)):
+        for name, value in (("--max-steps", self.max_steps), ("--max-tokens-seen", self.max_tokens_seen)):
             if value is not None and value < 1:
                 raise LimeError(f"{name} must be at least 1, got {value}")
-        if self.max_steps is None and self.max_tokens is None and self.max_time is None:
+        if self.max_steps is None and self.max_tokens_seen is None and self.max_time is None:
             raise LimeError("give a budget: --max-steps, --max-tokens-seen or --max-time (whichever comes first ends the run)")
 
     def spent(self, step: int, tokens: int, elapsed: float) -> str | None:
         """The budget that is used up, if any."""
         if self.max_steps is not None and step >= self.max_steps:
             return f"{self.max_steps} steps"
-        if self.max_tokens is not None and tokens >= self.max_tokens:
-            return f"{self.max_tokens} tokens"
+        if self.max_tokens_seen is not None and tokens >= self.max_tokens_seen:
+            return f"{self.max_tokens_seen} tokens"
         if self.max_time is not None and elapsed >= self.max_time:
             return f"{self.max_time:g} s"
         return None
@@ -52,8 +52,8 @@ class Budget:
         parts = [0.0]
         if self.max_steps:
             parts.append(step / self.max_steps)
-        if self.max_tokens:
-            parts.append(tokens / self.max_tokens)
+        if self.max_tokens_seen:
+            parts.append(tokens / self.max_tokens_seen)
         if self.max_time:
             parts.append(elapsed / self.max_time)
         return min(max(parts), 1.0)

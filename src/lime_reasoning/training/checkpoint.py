@@ -8,14 +8,13 @@ renamed into place; the top-level model files of ``RUN`` are replaced one by one
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import torch
 from transformers import BartForConditionalGeneration
 
+from lime_reasoning.atomic import copy_file_atomic, fresh_sibling, old_sibling, swap_directory
 from lime_reasoning.errors import LimeError
 from lime_reasoning.modeling.model import load_model
 
@@ -43,18 +42,10 @@ def set_rng_state(state: dict[str, torch.Tensor], device: torch.device) -> None:
 def save_checkpoint(run: Path, name: str, model: BartForConditionalGeneration, state: dict[str, Any]) -> Path:
     """Write checkpoint ``name`` atomically (temporary directory, then rename over the old one)."""
     target = checkpoint_dir(run, name)
-    temporary = target.with_name(f".{name}.tmp")
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir(parents=True)
-    model.save_pretrained(str(temporary))
-    torch.save(state, temporary / STATE_FILE)
-    old = target.with_name(f".{name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(temporary, target)
-    shutil.rmtree(old, ignore_errors=True)
-    return target
+    staging = fresh_sibling(target, "tmp")
+    model.save_pretrained(str(staging))
+    torch.save(state, staging / STATE_FILE)
+    return swap_directory(staging, target)
 
 
 def publish(run: Path, checkpoint: Path) -> None:
@@ -62,14 +53,12 @@ def publish(run: Path, checkpoint: Path) -> None:
     for name in PUBLISHED:
         source = checkpoint / name
         if source.exists():
-            temporary = run / f".{name}.tmp"
-            shutil.copyfile(source, temporary)
-            os.replace(temporary, run / name)
+            copy_file_atomic(source, run / name)
 
 
 def find_checkpoint(run: Path, name: str) -> Path | None:
     """The checkpoint directory, or the previous one if a crash hit between the two renames."""
-    for candidate in (checkpoint_dir(run, name), checkpoint_dir(run, name).with_name(f".{name}.old")):
+    for candidate in (checkpoint_dir(run, name), old_sibling(checkpoint_dir(run, name))):
         if (candidate / STATE_FILE).is_file():
             return candidate
     return None

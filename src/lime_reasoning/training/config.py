@@ -17,6 +17,8 @@ from typing import Any
 from lime_reasoning.errors import LimeError
 
 ARGS_FILE = "train_args.json"
+# How a pretrained model is carried over to a new vocabulary (lime_reasoning.modeling.transfer).
+TRANSFERS: tuple[str, ...] = ("map", "reinit", "none")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class TrainConfig:
             raise LimeError(f"--warmup must be at least 0, got {self.warmup}")
         if self.clip_norm < 0:
             raise LimeError(f"--clip-norm must be at least 0 (0 turns clipping off), got {self.clip_norm}")
+        if self.transfer not in TRANSFERS:
+            raise LimeError(f"--transfer {self.transfer}: choose from {', '.join(TRANSFERS)}")
         if (self.data is None) == (self.stream is None):
             raise LimeError("give the training data: --data DIR or --stream TASK (one of them)")
 

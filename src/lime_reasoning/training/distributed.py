@@ -66,15 +66,6 @@ def gather_objects(d: Dist, value: Any) -> list[Any]:
     return gathered
 
 
-def broadcast_object(d: Dist, value: Any) -> Any:
-    """Rank 0's ``value`` on every rank."""
-    if not d.active:
-        return value
-    box = [value]
-    dist.broadcast_object_list(box, src=0)
-    return box[0]
-
-
 def barrier(d: Dist) -> None:
     if d.active:
         dist.barrier()

@@ -8,9 +8,10 @@ TensorBoard purges the same steps, so curves never show the lost work twice.
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Mapping
 from pathlib import Path
+
+from lime_reasoning.atomic import atomic_file
 
 CSV_FILE = "metrics.csv"
 EVENTS_DIR = "events"
@@ -30,10 +31,8 @@ def truncate_csv(path: Path, last_step: int) -> None:
     with open(path, newline="", encoding="utf-8") as handle:
         rows = [row for row in csv.reader(handle)]
     kept = [rows[0]] + [row for row in rows[1:] if int(row[0]) <= last_step]
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "w", newline="", encoding="utf-8") as handle:
+    with atomic_file(path, newline="") as handle:
         csv.writer(handle).writerows(kept)
-    os.replace(temporary, path)
 
 
 class MetricsLog:

@@ -7,8 +7,6 @@ checked before anything is written, so a mistake leaves no half-made run directo
 from __future__ import annotations
 
 import dataclasses
-import json
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,10 +14,11 @@ from typing import Any
 from tokenizers import Tokenizer
 from transformers import BartForConditionalGeneration
 
+from lime_reasoning.atomic import fresh_sibling, swap_directory, write_json_atomic
 from lime_reasoning.datasets import present_splits
 from lime_reasoning.errors import LimeError
 from lime_reasoning.modeling.model import bart_config, build_model, load_model, quiet_transformers
-from lime_reasoning.modeling.presets import PRESETS, resolve_preset
+from lime_reasoning.modeling.model_presets import MODEL_PRESETS, resolve_model_preset
 from lime_reasoning.modeling.transfer import transfer
 from lime_reasoning.modeling.vocabulary import build_tokenizer, load_tokenizer, save_tokenizer, tokenizer_from_lines
 from lime_reasoning.training.budget import Budget
@@ -62,7 +61,7 @@ def _new_model(cfg: TrainConfig, tokenizer: Tokenizer, d: Dist) -> tuple[BartFor
     """The model to start from and the schedule (peak learning rate, warm-up) that suits it."""
     vocab = tokenizer.get_vocab()
     if cfg.init is None:
-        fields, preset = resolve_preset(cfg.preset, cfg.set)
+        fields, preset = resolve_model_preset(cfg.preset, cfg.set)
         return build_model(bart_config(fields, len(vocab)), cfg.seed), preset.lr, preset.warmup
     init = Path(cfg.init)
     pretrained = load_model(init)
@@ -72,7 +71,7 @@ def _new_model(cfg: TrainConfig, tokenizer: Tokenizer, d: Dist) -> tuple[BartFor
         note(d, f"--transfer map: {mapping.by_name} tokens kept by name, {mapping.by_symbol} took pretrained "
                 f"symbol rows, {mapping.fresh} got fresh rows")
     schedule = read_saved(init) if (init / ARGS_FILE).exists() else {}
-    base = PRESETS["base"]
+    base = MODEL_PRESETS["base"]
     return model, schedule.get("lr") or base.lr, schedule.get("warmup") or base.warmup
 
 
@@ -101,15 +100,11 @@ def _write_new_run(run: Path, cfg: TrainConfig, tokenizer: Tokenizer, model: Bar
                    d: Dist) -> None:
     barrier(d)  # every rank has checked the output directory before rank 0 creates it
     if d.is_main:
-        if run.exists():
-            shutil.rmtree(run)
-        staging = run.with_name(f".{run.name}.new")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        staging = fresh_sibling(run, "new")
         save_tokenizer(tokenizer, staging)
         model.save_pretrained(str(staging))
-        (staging / ARGS_FILE).write_text(json.dumps(cfg.identity(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        staging.rename(run)
+        write_json_atomic(staging / ARGS_FILE, cfg.identity())
+        swap_directory(staging, run)
     barrier(d)
 
 

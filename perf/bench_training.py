@@ -14,13 +14,13 @@ the loop at several vocabulary sizes (deduct drawn from that many symbols), and,
 MetaMathStep, how many valid/test target tokens and whole examples fall outside the vocabulary for
 each ``--vocab-min-count``.
 
-    flock /tmp/lime-cpu.lock python benchmarks/bench_training.py speed --presets tiny base --out runs/bench.json
-    flock /tmp/lime-cpu.lock python benchmarks/bench_training.py vocab --data runs/mms --out runs/vocab.json
+    flock /tmp/lime-cpu.lock python perf/bench_training.py speed --presets tiny base --out runs/bench.json
+    flock /tmp/lime-cpu.lock python perf/bench_training.py vocab --data runs/mms --out runs/vocab.json
 
 ``curve`` draws a run's validation curve (token accuracy and exact match against wall-clock minutes)
 from its ``metrics.csv`` into a PNG and prints the points as a markdown table.
 
-    python benchmarks/bench_training.py curve --run runs/curve --out docs/tiny-deduct-curve.png
+    python perf/bench_training.py curve --run runs/curve --out docs/tiny-deduct-curve.png
 
 Needs the ``train`` extra plus ``accelerate`` (the Trainer's requirement).
 """
@@ -43,7 +43,7 @@ from lime_reasoning.datasets.synthetic import examples
 from lime_reasoning.evaluation.decoding import beam_search
 from lime_reasoning.modeling.flops import training_flops
 from lime_reasoning.modeling.model import bart_config, build_model, quiet_transformers
-from lime_reasoning.modeling.presets import resolve_preset
+from lime_reasoning.modeling.model_presets import resolve_model_preset
 from lime_reasoning.modeling.vocabulary import load_tokenizer, tokenizer_from_lines
 from lime_reasoning.ragged import Ragged
 from lime_reasoning.training.batching import token_batches
@@ -108,7 +108,7 @@ def hugging_face(data_rows: list[Any], run: Path, preset: str, steps: int, batch
                               Seq2SeqTrainingArguments, TrainerCallback)
 
     tokenizer = PreTrainedTokenizerFast.from_pretrained(str(run))
-    fields, _ = resolve_preset(preset)
+    fields, _ = resolve_model_preset(preset)
     model = build_model(bart_config(fields, len(tokenizer)), seed=1)
     dataset = Dataset.from_dict({
         "input_ids": [tokenizer(r.src).input_ids for r in data_rows],
@@ -137,7 +137,7 @@ def hugging_face(data_rows: list[Any], run: Path, preset: str, steps: int, batch
 def decoding(run: Path, rows: list[Any], preset: str, beam: int, count: int, length: int) -> dict[str, float]:
     """Sequences/s of beam search generating exactly ``length`` tokens (a random model never stops early)."""
     tokenizer = load_tokenizer(run)
-    fields, _ = resolve_preset(preset)
+    fields, _ = resolve_model_preset(preset)
     model = build_model(bart_config(fields, tokenizer.get_vocab_size()), seed=1).eval()
     model.generation_config.min_new_tokens = length
     sources = Ragged.from_rows([e.ids for e in tokenizer.encode_batch([r.src for r in rows[:count]])])
@@ -244,7 +244,7 @@ def speed(args: argparse.Namespace) -> dict[str, Any]:
             run = Path(scratch) / f"run-{preset}"
             mine = ours(data, preset, steps, args.max_tokens, run)
             theirs = hugging_face(rows, run, preset, steps, batch_size)
-            config = bart_config(resolve_preset(preset)[0], tokenizer.get_vocab_size())
+            config = bart_config(resolve_model_preset(preset)[0], tokenizer.get_vocab_size())
             flops_per_token = training_flops(config, encoded.src.lengths, encoded.tgt.lengths) / (
                 encoded.src.lengths.sum() + encoded.tgt.lengths.sum())
             for entry in (mine, theirs):

@@ -2,11 +2,11 @@
 
 For every task (text output, vocabulary 1000, one worker) it reports examples/s, MB/s and peak memory
 of ``lime generate`` next to the straightforward per-example Python implementation in
-``benchmarks/baseline.py`` (same algorithm, same draws, same bytes). Then the mixed task with one and
+``tests/support/baseline.py`` (same algorithm, same draws, same bytes). Then the mixed task with one and
 two workers, at 10 M examples by default, for the parallel speed-up and the peak memory of the whole
 process tree (proportional set size, so pages shared by forked workers count once).
 
-    python benchmarks/bench_generate.py --out docs/benchmarks/generate.md
+    python perf/bench_generate.py --out docs/perf/generate.md
 
 Each ``lime generate`` runs as its own process, timed from start to exit (start-up included).
 """
@@ -26,7 +26,8 @@ import threading
 import time
 from pathlib import Path
 
-import baseline
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
+import baseline  # noqa: E402  (the pure-Python oracle the tests also use)
 
 TASKS = [
     "mixed", "deduct", "abduct", "induct", "induct_v2", "induct_v3", "induct_hard", "induct_v2_double",
@@ -137,7 +138,7 @@ def main() -> None:
     lines = [
         f"Measured {datetime.date.today()} on the development machine ({os.cpu_count()} cores, "
         f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GB, no GPU), "
-        f"Python {platform.python_version()}, by `python benchmarks/bench_generate.py"
+        f"Python {platform.python_version()}, by `python perf/bench_generate.py"
         + (f" --examples {args.examples}" if args.examples != 1_000_000 else "")
         + "`.",
         "",

@@ -17,7 +17,7 @@ from lime_reasoning.errors import LimeError
 
 
 @dataclass(frozen=True)
-class Preset:
+class ModelPreset:
     """Architecture fields plus the schedule defaults (peak learning rate, warm-up steps)."""
 
     fields: Mapping[str, Any]
@@ -45,10 +45,10 @@ def _shape(layers: int, d_model: int, heads: int, ffn: int, dropout: float, posi
     }
 
 
-PRESETS: dict[str, Preset] = {
-    "base": Preset(_shape(6, 512, 8, 2048, 0.1, 1024), lr=5e-4, warmup=4000, description="the paper's transformer base"),
-    "small": Preset(_shape(4, 256, 4, 1024, 0.1, 1024), lr=7e-4, warmup=4000, description="a quarter of base's width"),
-    "tiny": Preset(_shape(3, 128, 4, 512, 0.0, 512), lr=2e-3, warmup=500, description="sized for a 2-core CPU"),
+MODEL_PRESETS: dict[str, ModelPreset] = {
+    "base": ModelPreset(_shape(6, 512, 8, 2048, 0.1, 1024), lr=5e-4, warmup=4000, description="the paper's transformer base"),
+    "small": ModelPreset(_shape(4, 256, 4, 1024, 0.1, 1024), lr=7e-4, warmup=4000, description="a quarter of base's width"),
+    "tiny": ModelPreset(_shape(3, 128, 4, 512, 0.0, 512), lr=2e-3, warmup=500, description="sized for a 2-core CPU"),
 }
 """``tiny`` has no dropout: on a 2-core CPU it sees fresh data long before it could overfit."""
 
@@ -105,11 +105,11 @@ def check_fields(fields: Mapping[str, Any]) -> None:
         raise LimeError(f"activation_function {fields['activation_function']!r}: choose from {', '.join(ACTIVATIONS)}")
 
 
-def resolve_preset(name: str, overrides: Sequence[str] = ()) -> tuple[dict[str, Any], Preset]:
+def resolve_model_preset(name: str, overrides: Sequence[str] = ()) -> tuple[dict[str, Any], ModelPreset]:
     """The model fields of preset ``name`` with ``--set`` overrides applied and checked."""
-    if name not in PRESETS:
-        raise LimeError(f"--preset {name}: unknown preset; choose from {', '.join(PRESETS)}")
-    preset = PRESETS[name]
+    if name not in MODEL_PRESETS:
+        raise LimeError(f"--preset {name}: unknown model preset; choose from {', '.join(MODEL_PRESETS)}")
+    preset = MODEL_PRESETS[name]
     fields = {**preset.fields, **parse_overrides(overrides)}
     check_fields(fields)
     return fields, preset

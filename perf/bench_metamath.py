@@ -13,7 +13,7 @@ peak resident memory are its own:
   ``--mmverify`` (never shipped with this project);
 * ``metamath``: ``metamath "read set.mm" "verify proof *" exit``, the reference C verifier.
 
-Run it alone on the machine (``flock /tmp/lime-cpu.lock python benchmarks/bench_metamath.py ...``);
+Run it alone on the machine (``flock /tmp/lime-cpu.lock python perf/bench_metamath.py ...``);
 results go to stdout as a table and, with ``--json FILE``, as JSON.
 """
 

@@ -83,7 +83,7 @@ _SMALL_KNOBS = TaskConfig(vocab_size=200, upper=8, lower=8, math=8, rule_symbols
 _TINY_MODEL = ("d_model=128", "encoder_layers=2", "decoder_layers=2", "encoder_ffn_dim=512",
                "decoder_ffn_dim=512", "max_position_embeddings=256", "init_std=0.05")
 
-PRESETS: dict[str, ExperimentPreset] = {
+EXPERIMENT_PRESETS: dict[str, ExperimentPreset] = {
     "demo": ExperimentPreset(
         name="demo",
         description="the whole pipeline at toy size, minutes on a laptop CPU (numbers mean nothing)",
@@ -132,7 +132,7 @@ PRESETS: dict[str, ExperimentPreset] = {
 }
 
 
-def get_preset(name: str) -> ExperimentPreset:
-    if name not in PRESETS:
-        raise LimeError(f"--preset {name}: unknown experiment preset; choose from {', '.join(PRESETS)}")
-    return PRESETS[name]
+def get_experiment_preset(name: str) -> ExperimentPreset:
+    if name not in EXPERIMENT_PRESETS:
+        raise LimeError(f"--preset {name}: unknown experiment preset; choose from {', '.join(EXPERIMENT_PRESETS)}")
+    return EXPERIMENT_PRESETS[name]
