@@ -1,4 +1,16 @@
-"""Two gloo processes under torchrun, one batch each per step, match one process accumulating two."""
+"""Two gloo processes under torchrun, one batch each per step, match one process accumulating two.
+
+Both sides train in float64 (``--precision fp64``). The two compute the same update with the gradient
+sums added in a different order (all-reduce against accumulation), so they differ by rounding, which
+Adam amplifies where a coordinate's gradient is near zero: in float32 that reached 4.6e-4 after 6 steps
+on one machine and stayed below 1e-5 on another. In float64 the same amplification starts from a unit
+roundoff of 1.1e-16 instead of 6e-8, about 5e8 times smaller, which puts the expected difference near
+1e-12 (measured: 6.5e-16). The tolerances below (1e-9 on weights, 2e-5 on the logged 6-digit values,
+whose last digit can flip on rounding) leave three orders of magnitude of room, while every real bug
+moves the numbers by far more: a rank that trains on the wrong shard or skips the all-reduce changes
+every Adam step by about the learning rate (2e-3), and a wrong loss normaliser changes the logged
+gradient norm by its factor (about 2). Each of those three bugs, put in by hand, fails this test.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +27,10 @@ from toy_runs import TINY
 from safetensors.torch import load_file
 
 from lime_reasoning.cli import main
+from lime_reasoning.training.metrics import CSV_FILE, read_rows
 
-COMMON = [*TINY, "--set", "dropout=0", "--max-tokens", "256", "--lr", "2e-3", "--warmup", "3", "--max-steps", "6", "--log-every", "1"]
+COMMON = [*TINY, "--set", "dropout=0", "--max-tokens", "256", "--lr", "2e-3", "--warmup", "3", "--max-steps", "6",
+          "--log-every", "1", "--precision", "fp64"]
 
 
 def test_two_processes_match_one_with_accumulation(toy: Path, tmp_path: Path) -> None:
@@ -38,9 +52,12 @@ def test_two_processes_match_one_with_accumulation(toy: Path, tmp_path: Path) ->
     double = load_file(two / "checkpoints" / "last" / "model.safetensors")
     assert single.keys() == double.keys()
     for name in single:
-        torch.testing.assert_close(double[name], single[name], rtol=1e-4, atol=1e-5, msg=name)
-    assert train_losses(one) == pytest.approx(train_losses(two), rel=1e-4)
-    assert train_losses(one)[-1] < train_losses(one)[0]
+        assert single[name].dtype == torch.float64, name
+        torch.testing.assert_close(double[name], single[name], rtol=0, atol=1e-9, msg=name)
+    for metric in ("train/loss", "train/grad_norm"):
+        assert logged(one, metric) == pytest.approx(logged(two, metric), rel=2e-5), metric
+    losses = logged(one, "train/loss")
+    assert len(losses) == 6 and losses[-1] < losses[0]
 
 
 def free_port() -> int:
@@ -49,6 +66,5 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def train_losses(run: Path) -> list[float]:
-    rows = [line.split(",") for line in (run / "metrics.csv").read_text().splitlines()[1:]]
-    return [float(row[4]) for row in rows if row[3] == "train/loss"]
+def logged(run: Path, metric: str) -> list[float]:
+    return [float(row["value"]) for row in read_rows(run / CSV_FILE) if row["metric"] == metric]

@@ -61,8 +61,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     optim.add_argument("--clip-norm", type=float, default=SUPPRESS,
                        help="clip the gradient norm to this (default 1.0; 0 turns clipping off)")
     optim.add_argument("--label-smoothing", type=float, default=SUPPRESS, help="default 0.1")
-    optim.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default=SUPPRESS,
-                       help="autocast on GPU (auto: bf16 where supported, else fp16); CPU always trains in fp32")
+    optim.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16", "fp64"), default=SUPPRESS,
+                       help="autocast on GPU (auto: bf16 where supported, else fp16; CPU trains in fp32); "
+                            "fp64: weights and arithmetic in float64 on any device, for numerical checks (slow)")
     optim.add_argument("--seed", type=int, default=SUPPRESS, help="default 1")
 
     run = parser.add_argument_group("run")

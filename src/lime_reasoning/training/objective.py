@@ -46,7 +46,7 @@ class Seq2SeqObjective(nn.Module):
         mask = labels != PAD_ID
         targets = labels[mask]
         logits = self.model.lm_head(hidden[mask]) + self.model.final_logits_bias[0]
-        log_probs = F.log_softmax(logits.float(), dim=-1)
+        log_probs = F.log_softmax(logits.to(torch.promote_types(logits.dtype, torch.float32)), dim=-1)
         nll = -log_probs.gather(1, targets[:, None]).sum()
         eps = self.label_smoothing
         loss = (1.0 - eps) * nll - eps / log_probs.shape[-1] * log_probs.sum() if eps else nll

@@ -61,7 +61,13 @@ class Outcome:
 
 
 def resolve_precision(requested: str, device: torch.device) -> str:
-    """``auto``: bf16 on a GPU that has it, else fp16 on a GPU, fp32 on a CPU (autocast is for GPUs)."""
+    """``auto``: bf16 on a GPU that has it, else fp16 on a GPU, fp32 on a CPU (autocast is for GPUs).
+
+    ``fp64`` holds on any device: the whole model in float64, so that two ways of computing the same
+    update (processes against accumulation) agree to float64 rounding.
+    """
+    if requested == "fp64":
+        return requested
     if requested != "auto":
         return requested if device.type == "cuda" else "fp32"
     if device.type != "cuda":
@@ -73,13 +79,15 @@ class Trainer:
     def __init__(self, run: Path, d: Dist, model: BartForConditionalGeneration, source: Source,
                  valid: Encoded | None, settings: Settings, state: dict[str, Any] | None) -> None:
         self.run, self.d, self.settings, self.source = run, d, settings, source
+        self.precision = resolve_precision(settings.precision, d.device)
         self.model = model.to(d.device)
+        if self.precision == "fp64":
+            self.model.double()
         self.objective = Seq2SeqObjective(self.model, settings.label_smoothing)
         self.wrapped = DistributedDataParallel(self.objective) if d.active else self.objective
         self.parameters = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = adamw(self.model, settings.lr, settings.weight_decay, settings.adam_betas)
         self.scheduler = inverse_sqrt(self.optimizer, settings.warmup)
-        self.precision = resolve_precision(settings.precision, d.device)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.precision == "fp16")
         self.valid = valid
         self.valid_batches = validation_batches(valid, settings.max_tokens, d) if valid is not None else []
