@@ -31,6 +31,9 @@ from lime_reasoning.training.sources import Source
 from lime_reasoning.training.validation import validate, validation_batches
 
 AUTOCAST_TYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+# Sums over the steps since the last train/ log line; part of the checkpoint, so that the first line after
+# a resume averages the same steps as an uninterrupted run's.
+WINDOW_SUMS = ("loss", "nll", "correct", "target")
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Trainer:
         self.valid_batches = validation_batches(valid, settings.max_tokens, d) if valid is not None else []
         self.step, self.tokens_seen, self.elapsed_before = 0, 0, 0.0
         self.best_loss: float | None = None
+        self.window = dict.fromkeys(WINDOW_SUMS, 0.0)
         if state is not None:
             self._restore(state)
         else:
@@ -111,6 +115,7 @@ class Trainer:
             self.scaler.load_state_dict(state["scaler"])
         self.step, self.tokens_seen, self.elapsed_before = state["step"], state["tokens_seen"], state["elapsed"]
         self.best_loss = state.get("best_loss")
+        self.window.update(state.get("window", {}))
         mine = state["ranks"][self.d.rank]
         self.source.seek(mine["data"])
         set_rng_state(mine["rng"], self.d.device)
@@ -155,6 +160,7 @@ class Trainer:
             return None
         return {
             "step": self.step, "tokens_seen": self.tokens_seen, "elapsed": elapsed, "best_loss": self.best_loss,
+            "window": dict(self.window),
             "optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler.is_enabled() else {},
             "ranks": ranks, "world": self.d.world,
@@ -183,7 +189,7 @@ class Trainer:
     def train(self) -> Outcome:
         s = self.settings
         started = time.monotonic()
-        window = {"tokens": 0.0, "time": started, "loss": 0.0, "nll": 0.0, "correct": 0.0, "target": 0.0}
+        throughput = {"tokens": 0.0, "time": started}  # this process's speed since the last log line
         bar = tqdm(total=s.budget.max_steps, initial=self.step, disable=not self.d.is_main, unit="step",
                    dynamic_ncols=True, mininterval=1.0 if sys.stderr.isatty() else 30.0)
         reason, interrupted, validated_at = "", False, -1
@@ -205,16 +211,16 @@ class Trainer:
                 norm = self._update(target)
                 self.step += 1
                 self.tokens_seen += int(target + source_tokens)
-                for key, value in (("loss", loss), ("nll", nll), ("correct", correct), ("target", target),
-                                   ("tokens", target + source_tokens)):
-                    window[key] += value
+                for key, value in zip(WINDOW_SUMS, (loss, nll, correct, target)):
+                    self.window[key] += value
+                throughput["tokens"] += target + source_tokens
                 bar.update(1)
                 if self.step % s.log_every == 0:
-                    self._log_train(window, elapsed, norm, bar)
+                    self._log_train(throughput, elapsed, norm, bar)
                 if self.valid is not None and self.step % s.valid_every == 0:
                     before = time.monotonic()
                     self._validate(elapsed)
-                    window["time"] += time.monotonic() - before
+                    throughput["time"] += time.monotonic() - before
                     validated_at = self.step
                 if stop:
                     reason, interrupted = "interrupted", True
@@ -233,9 +239,10 @@ class Trainer:
         # would otherwise go on to its next stage).
         return Outcome(self.step, reason, interrupted or flag.requested, self.best_loss)
 
-    def _log_train(self, window: dict[str, float], elapsed: float, norm: float, bar: tqdm) -> None:
+    def _log_train(self, throughput: dict[str, float], elapsed: float, norm: float, bar: tqdm) -> None:
         now = time.monotonic()
-        rate = window["tokens"] / max(now - window["time"], 1e-9)
+        rate = throughput["tokens"] / max(now - throughput["time"], 1e-9)
+        window = self.window
         metrics = {
             "train/loss": window["loss"] / window["target"],
             "train/nll": window["nll"] / window["target"],
@@ -249,7 +256,8 @@ class Trainer:
         eta = elapsed * (1 - done) / done if done > 0 else math.inf
         bar.set_postfix_str(f"loss {metrics['train/loss']:.3f} acc {metrics['train/token_accuracy']:.3f} "
                             f"{rate:,.0f} tok/s eta {_clock(eta)}", refresh=False)
-        window.update(tokens=0.0, time=now, loss=0.0, nll=0.0, correct=0.0, target=0.0)
+        throughput.update(tokens=0.0, time=now)
+        self.window = dict.fromkeys(WINDOW_SUMS, 0.0)
 
 
 def _clock(seconds: float) -> str:
