@@ -86,3 +86,14 @@ def test_tokenizer_round_trips_every_downstream_token(downstream: Path, tmp_path
         assert tokenizer.decode(ids) == token
     for line in (downstream / "train.src").read_text().splitlines():
         assert tokenizer.decode(tokenizer(line).input_ids, skip_special_tokens=True) == line
+
+
+def test_map_does_not_depend_on_the_order_of_the_vocabulary_dictionaries(pretrained: torch.nn.Module,
+                                                                          downstream: Path) -> None:
+    """``Tokenizer.get_vocab()`` lists tokens in a different order in every process; fresh rows must not care."""
+    vocab = build_tokenizer(downstream).get_vocab()
+    forward, _ = transfer(pretrained, pretrained_vocab(20), vocab, "map", seed=0)
+    backward, _ = transfer(pretrained, dict(reversed(pretrained_vocab(20).items())), dict(reversed(vocab.items())),
+                           "map", seed=0)
+    for name, value in forward.state_dict().items():
+        assert torch.equal(backward.state_dict()[name], value), name

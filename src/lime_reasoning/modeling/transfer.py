@@ -93,7 +93,7 @@ def transfer(
     if method == "reinit":
         return model, None
     mapping = token_map(pretrained_vocab, downstream_vocab)
-    pool = [i for t, i in pretrained_vocab.items() if is_symbol(t)]
+    pool = sorted(i for t, i in pretrained_vocab.items() if is_symbol(t))  # ids, not get_vocab() order
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         embeddings = _mapped_rows(pretrained.get_input_embeddings().weight, mapping, pool, generator)
