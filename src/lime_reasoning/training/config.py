@@ -9,7 +9,9 @@ while budgets and intervals can be changed, which is how a finished run is exten
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,9 @@ from typing import Any
 from lime_reasoning.errors import LimeError
 
 ARGS_FILE = "train_args.json"
+# Options naming a directory; stored with these suffixes beside them (see TrainConfig.identity).
+PATH_OPTIONS: tuple[str, ...] = ("data", "init")
+FROM_RUN, FINGERPRINT = "from_run", "fingerprint"
 # How a pretrained model is carried over to a new vocabulary (lime_reasoning.modeling.transfer).
 TRANSFERS: tuple[str, ...] = ("map", "reinit", "none")
 
@@ -58,9 +63,22 @@ class TrainConfig:
                "overwrite")
 
     def identity(self) -> dict[str, Any]:
-        """The options that define the run (JSON-ready)."""
+        """The options that define the run (JSON-ready), with what finds its data again after a move.
+
+        Path options are stored absolute, relative to the run directory, and with the fingerprint of
+        the directory they name (see :func:`from_options`).
+        """
         values = dataclasses.asdict(self)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if k not in self.RUNTIME}
+        values = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if k not in self.RUNTIME}
+        run = _place(self.out)
+        for name in PATH_OPTIONS:
+            if values[name] is not None:
+                place = _place(values[name])
+                values[name] = str(place)
+                values[f"{name}_{FROM_RUN}"] = os.path.relpath(place, run)
+                if place.is_dir():
+                    values[f"{name}_{FINGERPRINT}"] = directory_fingerprint(place)
+        return values
 
     def check(self) -> None:
         positive = {"max_tokens": self.max_tokens, "grad_accum": self.grad_accum, "valid_size": self.valid_size,
@@ -83,19 +101,58 @@ class TrainConfig:
 
 
 def from_options(options: dict[str, Any], run: Path) -> TrainConfig:
-    """The configuration from command-line options; with ``resume``, the run's own options fill the rest."""
+    """The configuration from command-line options; with ``resume``, the run's own options fill the rest.
+
+    A run is wherever ``run`` is now (``--out`` is never compared). Its data and initial model are
+    compared as places, not strings: ``runs/x/``, ``./runs/x`` and the absolute path are one directory,
+    and a directory with the same files as the run's (names and sizes) is the same data moved.
+    """
     if not options.get("resume"):
         return TrainConfig(**options)
     saved = read_saved(run)
+    located = {name: _locate(saved, name, run) for name in PATH_OPTIONS if saved.get(name) is not None}
     for name, value in options.items():
-        if name in saved and name not in TrainConfig.RUNTIME and _normal(saved[name]) != _normal(value):
+        if name not in saved or name in TrainConfig.RUNTIME or name == "out":
+            continue
+        same = (_same_place(value, located.get(name), saved.get(f"{name}_{FINGERPRINT}")) if name in PATH_OPTIONS
+                else _normal(saved[name]) == _normal(value))
+        if not same:
             raise LimeError(
                 f"--resume: --{name.replace('_', '-')} {value} differs from the run's {saved[name]} "
                 "(only budgets and intervals may change)"
             )
-    merged = {**{k: v for k, v in saved.items() if k in TrainConfig.__dataclass_fields__}, **options}
+    merged = {**{k: v for k, v in saved.items() if k in TrainConfig.__dataclass_fields__}, **located, **options}
     merged = {k: tuple(v) if isinstance(v, list) else v for k, v in merged.items()}
     return TrainConfig(**merged)
+
+
+def directory_fingerprint(directory: Path) -> str:
+    """The names and sizes of a directory's files: what tells the same dataset (or run) after a move."""
+    entries = sorted((p.name, p.stat().st_size) for p in Path(directory).iterdir() if p.is_file())
+    return hashlib.sha256(json.dumps(entries).encode("utf-8")).hexdigest()
+
+
+def _place(path: str | Path, base: Path | None = None) -> Path:
+    """Where ``path`` points: absolute, symbolic links resolved (relative to ``base`` if given)."""
+    return ((base / path) if base is not None else Path(path)).resolve()
+
+
+def _locate(saved: dict[str, Any], name: str, run: Path) -> str:
+    """The saved path option ``name`` as it stands now: where it was, else where it is beside the moved run."""
+    recorded = _place(saved[name])  # absolute since this version; older runs stored what the user typed
+    beside = saved.get(f"{name}_{FROM_RUN}")
+    if not recorded.exists() and beside is not None and _place(beside, _place(run)).exists():
+        return str(_place(beside, _place(run)))
+    return str(recorded)
+
+
+def _same_place(given: str | None, located: str | None, fingerprint: str | None) -> bool:
+    if given is None or located is None:
+        return given == located
+    here = _place(given)
+    if here == Path(located):
+        return True
+    return fingerprint is not None and here.is_dir() and directory_fingerprint(here) == fingerprint
 
 
 def _normal(value: Any) -> Any:
