@@ -163,6 +163,7 @@ def build_metamathstep(
         {
             "database": {
                 "name": database_path.name,
+                "path": str(database_path.resolve()),  # where checkers look first (dataset_database)
                 "sha256": file_sha256(database_path),
                 "bytes": database_path.stat().st_size,
                 "statements": database.counts,

@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--checker", metavar="NAME",
                         help="also judge predictions with a semantic checker: metamath, an entry point of the "
                              "group lime_reasoning.checkers, or module:factory")
+    parser.add_argument("--mm", metavar="PATH",
+                        help="for --checker metamath: the .mm database the data was built from, where it is no "
+                             "longer at the path in the data's meta.json (its SHA-256 must match)")
     parser.add_argument("--out", metavar="DIR",
                         help="where predictions.jsonl and metrics.json go (default RUN/eval/<data>-<split>)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     quiet_transformers()
     cfg = EvalConfig(model=args.model, data=args.data, split=args.split, format=args.format, beam=args.beam,
                      max_length=args.max_length, batch_tokens=args.batch_tokens, limit=args.limit,
-                     checker=args.checker)
+                     checker=args.checker, mm=args.mm)
     out = Path(args.out) if args.out else Path(args.model) / "eval" / f"{Path(args.data).resolve().name}-{args.split}"
     metrics = evaluate(cfg, out, args.overwrite)
     shown = {k: v for k, v in metrics.items() if k != "config"}

@@ -32,12 +32,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(run=run_show)
 
     check = commands.add_parser(
-        "check", help="check a MetaMathStep split's targets (or predictions for it) with the step checker"
+        "check", help="check a MetaMathStep split's targets (or predictions for it) with the step checker",
+        description="Run the step checker over a MetaMathStep split's targets, or over predictions for it, "
+                    "against the database the dataset was built from (meta.json's path, or --mm).",
+        epilog="Exit status: 0 when every step passes, 1 when some fail (a summary line on stderr), "
+               "2 on bad input (such as a database other than the dataset's).",
     )
     check.add_argument("dataset", help="a MetaMathStep dataset directory (needs the theorem column)")
     check.add_argument("--split", default="test", help="which split (default: test)")
     check.add_argument("--predictions", help="one predicted target per line, in the split's order (default: its targets)")
-    check.add_argument("--mm", help="the .mm database the dataset was built from")
+    check.add_argument("--mm", metavar="PATH", help="the .mm database the dataset was built from, where it is no "
+                       "longer at the path in its meta.json (default: that path; the SHA-256 must match)")
     check.add_argument("--quiet", action="store_true", help="no progress bar")
     check.set_defaults(run=run_check)
 
@@ -101,27 +106,20 @@ def run_check(args: argparse.Namespace) -> int:
 
     from lime_reasoning.datasets import read_meta, read_records
     from lime_reasoning.metamath import StepChecker, read_database
-    from lime_reasoning.metamath.source import file_sha256
+    from lime_reasoning.metamath.source import dataset_database
 
     records = read_records(args.dataset, args.split)
     if records and "theorem" not in records[0]:
         raise LimeError(f"{args.dataset}: the {args.split} split has no theorem column (not a MetaMathStep dataset?)")
     if args.predictions is not None:
-        try:
-            with open(args.predictions, encoding="utf-8") as handle:
-                targets = handle.read().splitlines()
-        except OSError as error:
-            raise LimeError(f"{args.predictions}: cannot read ({error.strerror or error})") from None
+        targets = _read_lines(args.predictions)
         if len(targets) != len(records):
             raise LimeError(
                 f"{args.predictions}: {len(targets):,} lines, but the {args.split} split has {len(records):,} examples"
             )
     else:
         targets = [record["tgt"] for record in records]
-    path = _database_path(args.mm)
-    recorded = read_meta(args.dataset).get("database", {}).get("sha256")
-    if recorded and file_sha256(path) != recorded:
-        raise LimeError(f"{path}: not the database {args.dataset} was built from (its SHA-256 differs from meta.json's)")
+    path = dataset_database(args.dataset, read_meta(args.dataset).get("database"), args.mm)
     checker = StepChecker(read_database(path))
     correct = 0
     failures: list[str] = []
@@ -138,4 +136,21 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"{args.dataset} {args.split}: {correct:,} of {total:,} steps correct{share}")
     if failures:
         print("\n".join(failures))
+    if correct < total:
+        what = "predictions" if args.predictions is not None else "targets"
+        print(f"lime: {total - correct:,} of {total:,} {what} fail the step checker", file=sys.stderr)
+        return 1
     return 0
+
+
+def _read_lines(path: str) -> list[str]:
+    """The lines of a predictions file; bytes that are not UTF-8 are one error line saying where."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise LimeError(f"{path}: cannot read ({error.strerror or error})") from None
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise LimeError(f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x})") from None

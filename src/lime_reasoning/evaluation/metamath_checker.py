@@ -3,7 +3,8 @@
 It plugs the Metamath step checker (:mod:`lime_reasoning.metamath.checker`) into ``lime evaluate``'s
 ``(src, prediction) -> bool`` hook. A MetaMathStep dataset records the theorem each example comes
 from (its ``theorem`` column) and the database it was built from (``meta.json``); the checker reads
-that same database, refusing a different file, up to the last statement the dataset used.
+that same database (found by :func:`~lime_reasoning.metamath.source.dataset_database`: meta.json's
+path, or ``mm`` from ``lime evaluate --mm``; SHA-256 checked), up to the last statement the dataset used.
 
 The hook sees only the source line; when the same source (goal and hypotheses) occurs in several
 theorems, a prediction counts as correct when it is a correct step inside any of them.
@@ -18,18 +19,14 @@ from lime_reasoning.errors import LimeError
 from lime_reasoning.evaluation.checkers import Checker
 
 
-def make_checker(data_dir: Path, split: str) -> Checker:
+def make_checker(data_dir: Path, split: str, *, mm: str | None = None) -> Checker:
+    """The step checker for ``split``; ``mm`` is a path to the dataset's database where it has moved."""
     from lime_reasoning.metamath.checker import StepChecker
     from lime_reasoning.metamath.reader import read_database
-    from lime_reasoning.metamath.source import file_sha256, resolve_database
+    from lime_reasoning.metamath.source import dataset_database
 
     meta = read_meta(data_dir)
-    recorded = meta.get("database", {})
-    if not recorded:
-        raise LimeError(f"{data_dir}: not a MetaMathStep dataset (meta.json names no Metamath database)")
-    path = resolve_database()
-    if recorded.get("sha256") and file_sha256(path) != recorded["sha256"]:
-        raise LimeError(f"{path}: not the database {data_dir} was built from (sha256 differs from meta.json)")
+    path = dataset_database(data_dir, meta.get("database"), mm)
     theorems: dict[str, list[str]] = {}
     for record in read_records(data_dir, split):
         if "theorem" not in record:

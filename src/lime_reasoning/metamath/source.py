@@ -1,4 +1,5 @@
-"""Where a Metamath database comes from: an explicit path, ``$LIME_SETMM``, Debian's package, or a download.
+"""Where a Metamath database comes from: an explicit path, ``$LIME_SETMM``, Debian's package, or a download
+(or, for a dataset built from one, its ``meta.json``: :func:`dataset_database`).
 
 The download is pinned: upstream commit 55fe226d of metamath/set.mm, the snapshot Debian packages as
 ``metamath-databases`` 0.0.0~20210101.git55fe226 (byte for byte the same file, so a dataset built
@@ -12,8 +13,10 @@ import hashlib
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lime_reasoning.atomic import atomic_file
 from lime_reasoning.errors import LimeError
@@ -71,6 +74,38 @@ def resolve_database(path: str | Path | None = None) -> Path:
     raise LimeError(
         "set.mm not found: pass --mm PATH, set $LIME_SETMM, install Debian's metamath-databases "
         "(make system-deps), or run 'lime data download set.mm'"
+    )
+
+
+def dataset_database(dataset: str | Path, recorded: Mapping[str, Any] | None, given: str | Path | None = None) -> Path:
+    """The database a MetaMathStep dataset was built from, for checking steps against it.
+
+    ``recorded`` is the ``database`` entry of the dataset's ``meta.json``. Its path is looked at first,
+    then ``$LIME_SETMM``, Debian's set.mm and the download, so a dataset built from any file checks
+    without options; ``given`` (``--mm``) replaces that search for a database that has moved. Whichever
+    file it is must have the recorded SHA-256: another database has other theorems and axioms, and a
+    checker reading it would judge every step wrongly.
+    """
+    if not recorded:
+        raise LimeError(f"{dataset}: not a MetaMathStep dataset (meta.json names no Metamath database)")
+    expected = recorded.get("sha256")
+    built_from = recorded.get("path") or recorded.get("name", "?")
+    if given is not None:
+        path = resolve_database(given)
+        if expected and file_sha256(path) != expected:
+            raise LimeError(f"{path}: not the database {dataset} was built from ({built_from}; "
+                            "its SHA-256 differs from the one in meta.json)")
+        return path
+    places = [Path(recorded["path"])] if recorded.get("path") else []
+    if os.environ.get(ENVIRONMENT_VARIABLE):
+        places.append(Path(os.environ[ENVIRONMENT_VARIABLE]))
+    places += [DEBIAN_SETMM, cached_path(SETMM)]
+    for place in dict.fromkeys(places):
+        if place.is_file() and (not expected or file_sha256(place) == expected):
+            return place
+    raise LimeError(
+        f"{dataset}: cannot find the database it was built from ({built_from}, SHA-256 {expected}): not at "
+        f"meta.json's path, ${ENVIRONMENT_VARIABLE}, Debian's set.mm or the download; pass --mm PATH"
     )
 
 
