@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import matplotlib.pyplot
+import numpy as np
 import pytest
 
 from lime_reasoning.experiments.experiment_presets import EXPERIMENT_PRESETS
@@ -194,6 +195,28 @@ def test_the_plot_shows_the_mean_over_seeds_at_common_steps(figure: tuple[matplo
     # a band (min..max over seeds) for the arms with two seeds only
     assert all(len(axis.collections) == 2 for axis in drawn.axes)
 
+
+
+def test_arms_with_identical_curves_stay_visible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where every arm has the same curve (the demo's untrained arms), each arm's colour still shows."""
+    every = ("scratch", "deduct", "induct", "abduct", "mixed", "rewrite_multistep_hard", "set", "param_stats")
+    same = {"valid/loss": [(15, 4.0), (30, 3.0)], "valid/token_accuracy": [(15, 0.2), (30, 0.3)]}
+    cells = [Cell(arm, 0, metrics(0, 0, 0, 0), None, {}, {}, write_curve(tmp_path / f"{arm}.csv", same), None)
+             for arm in every]
+    kept = []
+    monkeypatch.setattr(matplotlib.pyplot, "close", lambda figure=None: kept.append(figure))
+    plot_curves(cells, every, tmp_path / "curves.png")
+    drawn = kept[0]
+    drawn.canvas.draw()
+    pixels = np.asarray(drawn.canvas.buffer_rgba())[..., :3].astype(float)
+    box = drawn.axes[1].get_window_extent()  # the panel without the legend, whose entries show every colour
+    height = pixels.shape[0]
+    panel = pixels[int(height - box.y1):int(height - box.y0), int(box.x0):int(box.x1)].reshape(-1, 3)
+    palette = matplotlib.pyplot.get_cmap("tab10")
+    for index, arm in enumerate(every):
+        colour = np.array(palette(index % 10)[:3]) * 255
+        assert (np.abs(panel - colour).sum(axis=1) < 40).any(), arm
+    matplotlib.pyplot.close("all")
 
 def results_for(cells: list[Cell], arms: tuple[str, ...] = ARMS) -> dict:
     downstream = {"database": "/usr/share/metamath/databases/set.mm",

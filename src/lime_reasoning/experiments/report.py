@@ -113,7 +113,12 @@ def pretraining_quality(cells: Sequence[Cell], arms: Sequence[str]) -> dict[str,
 
 
 def plot_curves(cells: Sequence[Cell], arms: Sequence[str], path: Path | BinaryIO) -> None:
-    """One panel per validation metric, one line per arm (mean over seeds, band = min..max)."""
+    """One panel per validation metric, one line per arm (mean over seeds, band = min..max).
+
+    Arms often coincide (untrained arms in the demo, arms on the same plateau), and a line drawn later
+    would hide the earlier ones; so every arm also marks its points with a hollow marker, each arm's
+    smaller than the one drawn before it, and coinciding arms show as nested rings.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -133,13 +138,15 @@ def plot_curves(cells: Sequence[Cell], arms: Sequence[str], path: Path | BinaryI
             values = [[c[s] for c in curves] for s in steps]
             mean = [sum(v) / len(v) for v in values]
             axis.plot(steps, mean, label=arm, color=colours(index % 10),
-                      linestyle="--" if arm == SCRATCH else "-", linewidth=2 if arm == SCRATCH else 1.3)
+                      linestyle="--" if arm == SCRATCH else "-", linewidth=2 if arm == SCRATCH else 1.3,
+                      marker="o", markersize=3 + 1.5 * (len(arms) - index), markerfacecolor="none",
+                      markeredgewidth=1.5)
             if len(mine) > 1:
                 axis.fill_between(steps, [min(v) for v in values], [max(v) for v in values],
                                   color=colours(index % 10), alpha=0.12)
             axis.set_title(title)
             axis.set_xlabel("fine-tuning step")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=8, markerscale=0.6)
     figure.savefig(path, dpi=110, format="png")
     plt.close(figure)
 
