@@ -61,6 +61,19 @@ def fresh_sibling(target: Path, suffix: str) -> Path:
     return staging
 
 
+@contextlib.contextmanager
+def assembled_directory(target: Path, suffix: str) -> Iterator[Path]:
+    """A fresh staging directory for ``target``, swapped in when the block succeeds and removed when it
+    fails: a failed write (a full disk) leaves the previous ``target`` whole and no half-written copy."""
+    staging = fresh_sibling(target, suffix)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_directory(staging, target)
+
+
 def swap_directory(staging: Path, target: Path) -> Path:
     """Put the finished ``staging`` directory in the place of ``target`` (which may not exist)."""
     old = old_sibling(target)

@@ -91,7 +91,7 @@ def test_check_command_scores_predictions(tmp_path, capsys):
     assert "ax-1 needs substitutions for ph ps, in that order" in output
     (tmp_path / "short.txt").write_text("ax-1\n")
     assert main(["metamath", "check", str(out), "--predictions", str(tmp_path / "short.txt"), "--mm", str(FIXTURE)]) == 2
-    assert "1 lines, but the test split has" in capsys.readouterr().err
+    assert "1 line, but the test split has" in capsys.readouterr().err
 
 
 def test_same_seed_same_bytes_other_seed_other_split(tmp_path):

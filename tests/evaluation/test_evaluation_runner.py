@@ -11,6 +11,7 @@ import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from lime_reasoning.cli import main
+from lime_reasoning.evaluation.runner import CHUNK
 from lime_reasoning.modeling.model import bart_config, build_model
 from lime_reasoning.modeling.model_presets import resolve_model_preset
 from lime_reasoning.modeling.vocabulary import save_tokenizer, tokenizer_from_lines
@@ -27,6 +28,11 @@ def even_length(src: str, prediction: str) -> bool:
 
 def make_checker(data_dir: Path, split: str):
     return even_length
+
+
+def make_broken_checker(data_dir: Path, split: str):
+    """A factory that fails the way a user's code may: with an exception of its own."""
+    raise OSError("no such service")
 
 
 class Interrupt:
@@ -115,9 +121,29 @@ def test_interrupted_evaluation_resumes(model_dir: Path, dataset: tuple[Path, li
     assert (resumed / "predictions.jsonl").read_text() == (straight / "predictions.jsonl").read_text()
 
 
+
+def test_an_evaluation_resumes_whatever_the_spelling_of_its_paths(model_dir: Path, dataset: tuple[Path, list[list[str]]],
+                                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data, _ = dataset
+    out = tmp_path / "resumed"
+    Interrupt.calls = 0
+    assert run_eval(model_dir, data, out, "--checker", "test_evaluation_runner:make_interrupting_checker") == 130
+    at_interrupt = Interrupt.calls
+    monkeypatch.chdir(data.parent)
+    assert main(["evaluate", "--model", f"{model_dir}/.", "--data", f"./{data.name}/", "--beam", str(BEAM),
+                 "--max-length", str(LENGTH), "--batch-tokens", "400", "--out", str(out),
+                 "--checker", "test_evaluation_runner:make_interrupting_checker"]) == 0
+    assert Interrupt.calls - at_interrupt == (COUNT - CHUNK) * BEAM  # only the chunk that was not checkpointed
+
 @pytest.mark.parametrize(("argv", "expected"), [
     (["--checker", "no-such-checker"], "unknown checker"),
     (["--checker", "test_evaluation_runner:missing"], "cannot load"),
+    (["--checker", "os:system"], "--checker os:system: os:system is not a factory make(data_dir, split)"),
+    (["--checker", "test_evaluation_runner:make_broken_checker"],
+     "--checker test_evaluation_runner:make_broken_checker: test_evaluation_runner:make_broken_checker failed to "
+     "build a checker (OSError: no such service)"),
+    (["--checker", "test_evaluation_runner:make_checker", "--mm", "x.mm"], "takes no --mm option"),
+    (["--mm", "x.mm"], "--mm names the database of a checker: it needs --checker"),
     (["--split", "valid"], "no 'valid' split"),
     (["--beam", "0"], "--beam"),
 ])
@@ -128,3 +154,29 @@ def test_bad_input(model_dir: Path, dataset: tuple[Path, list[list[str]]], tmp_p
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("lime: error:") and expected in lines[0], lines
     assert not (tmp_path / "out").exists()
+
+
+def test_unknown_source_tokens_are_counted_and_warned_about(model_dir: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Sources with words outside the model's vocabulary (SYMBOLS): the share is counted off the text."""
+    rng = random.Random(2)
+    for name, outside in (("fits", 0.2), ("other", 0.8)):
+        sources = [" ".join(rng.choice(SYMBOLS) if rng.random() > outside else f"x{rng.randint(0, 9)}"
+                            for _ in range(rng.randint(3, 9))) for _ in range(20)]
+        data = tmp_path / name
+        data.mkdir()
+        (data / "test.src").write_text("".join(s + "\n" for s in sources))
+        (data / "test.tgt").write_text("w1\n" * len(sources))
+        tokens = " ".join(sources).split()
+        share = sum(token not in SYMBOLS for token in tokens) / len(tokens)
+        assert (share > 0.5) == (name == "other")
+        capsys.readouterr()
+        assert run_eval(model_dir, data, tmp_path / f"eval-{name}") == 0
+        metrics = json.loads((tmp_path / f"eval-{name}" / "metrics.json").read_text())
+        assert metrics["unknown_source_tokens"] == pytest.approx(share)
+        warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("lime: warning:")]
+        if share > 0.5:
+            assert len(warnings) == 1 and f"{share:.0%}" in warnings[0], warnings
+            assert str(data) in warnings[0] and str(model_dir) in warnings[0]
+        else:
+            assert warnings == []

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from lime_reasoning.datasets.output import write_meta
+from lime_reasoning.datasets.staging import EXPERIMENT, lime_meta
 from lime_reasoning.experiments import matrix as matrix_module
 from lime_reasoning.experiments.matrix import Interrupted, Matrix
 from lime_reasoning.experiments.experiment_presets import get_experiment_preset
@@ -56,6 +58,7 @@ def test_ctrl_c_then_the_same_command_finishes_with_the_same_results(tmp_path: P
     matrix = Matrix(get_experiment_preset("demo"), cut, ("scratch",), (0,), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
     finetune, evaluation = matrix.finetune_stage("scratch", 0), matrix.evaluate_stage("scratch", 0)
     evaluation.lock_path.parent.mkdir(parents=True)
+    write_meta(cut, lime_meta(EXPERIMENT))  # an experiment directory that another invocation is working in
     with FileLock(evaluation.lock_path):
         process = subprocess.Popen(command(cut), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    preexec_fn=as_in_a_terminal)

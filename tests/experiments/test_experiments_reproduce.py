@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
+from safetensors.torch import load_file
 
 from lime_reasoning.cli import main
 from lime_reasoning.experiments.stages import DONE_FILE
@@ -175,6 +177,41 @@ def test_the_same_command_again_reruns_nothing(demo: Path, capsys: pytest.Captur
 
 
 @needs_setmm
+def test_a_new_experiment_directory_is_marked_as_lime_s(demo: Path) -> None:
+    meta = json.loads((demo / "meta.json").read_text())
+    assert meta["package"] == "lime-reasoning" and meta["kind"] == "experiment"
+
+
+@needs_setmm
+def test_an_experiment_from_before_the_marker_is_still_accepted(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "experiment"
+    shutil.copytree(demo, out)
+    (out / "meta.json").unlink()  # as a run of an earlier version left it
+    before = snapshot(out)
+    assert reproduce(out, "--quiet") == 0
+    after = snapshot(out)
+    assert set(after) - set(before) == {"meta.json"} and {name: after[name] for name in before} == before
+    assert json.loads((out / "meta.json").read_text())["kind"] == "experiment"
+
+
+@needs_setmm
+def test_one_cell_is_one_cell(demo: Path, tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
+    """An experiment of the scratch arm alone, its evaluation re-run in a worker: the counts read '1 cell'."""
+    out = tmp_path / "experiment"
+    shutil.copytree(demo, out)
+    for stage in out.glob("*/*"):
+        if stage.is_dir() and not stage.name.startswith(("metamathstep-", "scratch-")):
+            shutil.rmtree(stage)
+    shutil.rmtree(one(out, "evaluate", "scratch"))
+    capfd.readouterr()
+    assert reproduce(out, "--arms", "scratch", "--jobs", "2") == 0
+    error = capfd.readouterr().err
+    assert "lime reproduce: 1 of 1 cell finished\n" in error
+    assert error.endswith(f"lime reproduce: 1 cell; report in {out / 'report.md'}\n")
+    assert [row["arm"] for row in results(out)["runs"]] == ["scratch"]
+
+
+@needs_setmm
 @pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the two new cells in two worker processes
 def test_more_seeds_for_some_arms_add_only_the_new_cells(demo: Path, tmp_path: Path, jobs: str) -> None:
     out = tmp_path / "experiment"
@@ -212,6 +249,30 @@ def test_more_seeds_for_some_arms_add_only_the_new_cells(demo: Path, tmp_path: P
     assert [line.split(" | ")[0][2:] for line in report.splitlines() if line.startswith("| ") and " ± " in line] == list(ARMS)
     assert f"seeds: 0, 1 ({len(ARMS) + 2} finished cells)" in report
 
+
+
+@needs_setmm
+@pytest.mark.skipif(torch.cuda.is_available(),
+                    reason="a GPU's non-deterministic kernels make bit-identical runs impossible (docs/reproduce.md)")
+def test_a_cell_alone_equals_the_same_cell_inside_a_jobs_2_matrix(tmp_path: Path) -> None:
+    """The cell's stages pin their thread count, so neither --jobs nor the process's earlier setting matters."""
+    alone, matrix = tmp_path / "alone", tmp_path / "matrix"
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)  # what an earlier computation in this process left behind
+    try:
+        assert reproduce(alone, "--arms", "scratch", "--quiet") == 0
+    finally:
+        torch.set_num_threads(before)
+    assert reproduce(matrix, "--arms", "scratch,set", "--jobs", "2", "--quiet") == 0
+    for kind in ("finetune", "evaluate"):
+        assert json.loads((one(alone, kind, "scratch") / DONE_FILE).read_text())["threads"] == 1
+    ours, theirs = (load_file(one(out, "finetune", "scratch") / "model.safetensors") for out in (alone, matrix))
+    assert ours.keys() == theirs.keys()
+    assert all(torch.equal(ours[name], theirs[name]) for name in ours)
+    evaluations = [one(out, "evaluate", "scratch") for out in (alone, matrix)]
+    assert evaluations[0].joinpath("predictions.jsonl").read_bytes() == evaluations[1].joinpath("predictions.jsonl").read_bytes()
+    metrics = [json.loads((path / DONE_FILE).read_text())["metrics"] for path in evaluations]
+    assert metrics[0] == metrics[1]  # exactly: every float too
 
 BAD = [
     (["--arms", "scratch,bogus"], "--arms 'scratch,bogus': choose among scratch, deduct"),

@@ -61,6 +61,22 @@ def test_impossible_preset(toy: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize(("option", "value", "expected"), [
+    ("--lr", "inf", "--lr must be a finite number, got inf"),
+    ("--lr", "nan", "--lr must be a finite number, got nan"),
+    ("--weight-decay", "nan", "--weight-decay must be a finite number, got nan"),
+    ("--weight-decay", "-0.1", "--weight-decay must be at least 0, got -0.1"),
+    ("--clip-norm", "nan", "--clip-norm must be a finite number, got nan"),
+    ("--clip-norm", "inf", "--clip-norm must be a finite number, got inf"),
+    ("--adam-betas", "0.9,nan", "--adam-betas must be a finite number, got nan"),
+    ("--adam-betas", "0.9,1.5", "--adam-betas must be in [0, 1), got 0.9,1.5"),
+])
+def test_numbers_that_cannot_train(toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str,
+                                   value: str, expected: str) -> None:
+    fails(capsys, ["train", "--data", str(toy), "--out", str(tmp_path / "r"), *TINY, *BUDGET, option, value], expected)
+    assert not (tmp_path / "r").exists()
+
+
 def test_no_budget(toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fails(capsys, ["train", "--data", str(toy), "--out", str(tmp_path / "r"), *TINY], "give a budget")
 

@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     step.add_argument(
         "--format", default="text", help="comma-separated: text (fairseq files), jsonl, parquet (default: text)"
     )
-    step.add_argument("--overwrite", action="store_true", help="replace a non-empty output directory")
+    step.add_argument("--overwrite", action="store_true", help="replace an output directory that lime wrote as a dataset (its meta.json says so)")
     step.add_argument("--quiet", action="store_true", help="no progress bars")
     step.set_defaults(run=run_metamathstep)
 

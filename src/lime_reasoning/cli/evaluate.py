@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "longer at the path in the data's meta.json (its SHA-256 must match)")
     parser.add_argument("--out", metavar="DIR",
                         help="where predictions.jsonl and metrics.json go (default RUN/eval/<data>-<split>)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    parser.add_argument("--overwrite", action="store_true", help="replace an evaluation directory that lime wrote (its meta.json says so)")
     parser.set_defaults(run=run, on_interrupt="; run the same command again to resume")
 
 

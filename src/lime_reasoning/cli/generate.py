@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker processes (output does not depend on it)")
     parser.add_argument("--shard", default="0/1", metavar="I/N", help="write only slice I of N of every split")
     parser.add_argument("--dedup", action="store_true", help="drop examples whose source appeared earlier in the split")
-    parser.add_argument("--overwrite", action="store_true", help="replace a non-empty output directory")
+    parser.add_argument("--overwrite", action="store_true", help="replace an output directory that lime wrote as a dataset (its meta.json says so)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     parser.add_argument("--no-header", action="store_true", help="drop the <UPPER> ... <space> header from sources")
     knobs = parser.add_argument_group("task knobs (defaults are the reference generator's)")

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from lime_reasoning.errors import LimeError
+from lime_reasoning.wording import counted
 
 SHOWN_FAILURES = 5
 
@@ -115,7 +116,7 @@ def run_check(args: argparse.Namespace) -> int:
         targets = _read_lines(args.predictions)
         if len(targets) != len(records):
             raise LimeError(
-                f"{args.predictions}: {len(targets):,} lines, but the {args.split} split has {len(records):,} examples"
+                f"{args.predictions}: {counted(len(targets), 'line')}, but the {args.split} split has {counted(len(records), 'example')}"
             )
     else:
         targets = [record["tgt"] for record in records]

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from lime_reasoning.errors import LimeError
-
+from lime_reasoning.wording import counted
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from lime_reasoning.experiments.arms import ARMS
@@ -37,7 +37,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run, on_interrupt="; run the same command again to continue")
 
 
+def check_experiment_directory(out: Path) -> bool:
+    """Refuse an ``out`` that holds anything but an experiment of this tool; True when it needs its marker.
+
+    The stages are written into ``out`` itself, among whatever is there, so a user's own non-empty
+    directory is refused. An empty one becomes an experiment directory; one made before the ``meta.json``
+    marker existed is recognised by its ``invocations.jsonl`` and gets the marker now.
+    """
+    from lime_reasoning.datasets.staging import EXPERIMENT, check_output_path, written_by_lime
+    from lime_reasoning.experiments.report import INVOCATIONS
+
+    check_output_path(out)
+    if not out.is_dir() or not any(out.iterdir()):
+        return True
+    if written_by_lime(out, EXPERIMENT):
+        return False
+    if (out / INVOCATIONS).is_file():
+        return True
+    raise LimeError(f"{out}: not empty and not an experiment directory of lime (no meta.json of kind "
+                    f"{EXPERIMENT!r}); choose another --out")
+
+
 def run(args: argparse.Namespace) -> int:
+    from lime_reasoning.datasets.output import write_meta
+    from lime_reasoning.datasets.staging import EXPERIMENT, lime_meta
     from lime_reasoning.experiments.arms import parse_arms
     from lime_reasoning.experiments.matrix import Matrix
     from lime_reasoning.experiments.experiment_presets import get_experiment_preset
@@ -52,11 +75,12 @@ def run(args: argparse.Namespace) -> int:
         raise LimeError(f"--seeds must be at least 1, got {seeds}")
     if args.jobs < 1:
         raise LimeError(f"--jobs must be at least 1, got {args.jobs}")
-    if args.out.exists() and not args.out.is_dir():
-        raise LimeError(f"{args.out}: exists and is not a directory")
+    fresh = check_experiment_directory(args.out)
     database = resolve_database(args.mm)
     try:
         args.out.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            write_meta(args.out, lime_meta(EXPERIMENT))
     except OSError as error:
         raise LimeError(f"{args.out}: cannot write there ({error.strerror or error})") from None
     quiet_transformers()
@@ -77,5 +101,6 @@ def run(args: argparse.Namespace) -> int:
     command = shlex.join(words)
     results = matrix.report(command, time.strftime("%Y-%m-%d"))
     if not args.quiet:
-        print(f"lime reproduce: {len(results['runs'])} cells; report in {args.out / 'report.md'}", file=sys.stderr)
+        print(f"lime reproduce: {counted(len(results['runs']), 'cell')}; report in {args.out / 'report.md'}",
+              file=sys.stderr)
     return 0

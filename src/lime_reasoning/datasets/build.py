@@ -25,7 +25,7 @@ from tqdm import tqdm
 from lime_reasoning.datasets.dedup import HashSet, first_occurrences
 from lime_reasoning.datasets.output import base_meta, check_formats, write_meta
 from lime_reasoning.datasets.parallel import BlockHandle, BlockSource
-from lime_reasoning.datasets.staging import StagedDirectory
+from lime_reasoning.datasets.staging import RESUME_FILE, StagedDirectory
 from lime_reasoning.datasets.synthetic import BLOCK_SIZE, COLUMNS, SyntheticSpec
 from lime_reasoning.datasets.writers import SplitWriter
 from lime_reasoning.errors import LimeError
@@ -171,8 +171,9 @@ class Builder:
         directory = self.staged.open()
         state = self.staged.resume_state or {"splits": {}}
         previous = signal.signal(signal.SIGTERM, _interrupt)
-        source = BlockSource(self.spec, self.request.workers)
+        source: BlockSource | None = None
         try:
+            source = BlockSource(self.spec, self.request.workers)
             decisions, excluded = self._decide_small_splits(source)
             splits = [split for split in WRITE_ORDER if self.request.counts.get(split, 0)]
             todo = sum(self._remaining(split, state) for split in splits)
@@ -185,14 +186,27 @@ class Builder:
             write_meta(directory, meta)
             (directory / HASH_FILE).unlink(missing_ok=True)
         except LimeError:
-            source.close()
+            if source is not None:
+                source.close()
             self.staged.discard()
             raise
+        except OSError as error:  # a full disk, say: what was checkpointed stays, for the same command to resume
+            raise LimeError(f"{error.filename or self.staged.partial}: cannot write ({error.strerror or error}); "
+                            f"{self._keep_resumable()}") from None
         finally:
-            source.close()
+            if source is not None:
+                source.close()
             signal.signal(signal.SIGTERM, previous)
         self.staged.commit()
         return meta
+
+    def _keep_resumable(self) -> str:
+        """After a failed write: keep the partial directory if it holds a checkpoint (say so), else remove it."""
+        if (self.staged.partial / RESUME_FILE).exists():
+            return (f"the finished part is kept in {self.staged.partial}: free some space (or fix the cause) and "
+                    "run the same command again to continue from it")
+        self.staged.discard()
+        return "nothing was kept: free some space (or fix the cause) and run the command again"
 
     def _remaining(self, split: str, state: dict[str, Any]) -> int:
         start, stop = shard_rows(self.request.counts[split], self.request.shard)

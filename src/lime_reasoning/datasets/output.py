@@ -7,16 +7,14 @@ through its own resumable loop.
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from lime_reasoning import __version__
 from lime_reasoning.datasets.columns import ColumnBlock
 from lime_reasoning.datasets.reading import META_FILE
 from lime_reasoning.atomic import write_json_atomic
-from lime_reasoning.datasets.staging import StagedDirectory
+from lime_reasoning.datasets.staging import StagedDirectory, lime_meta
 from lime_reasoning.datasets.writers import FORMATS, SplitWriter
 from lime_reasoning.errors import LimeError
 
@@ -30,14 +28,8 @@ def check_formats(formats: Sequence[str]) -> list[str]:
 
 
 def base_meta(kind: str, formats: Sequence[str]) -> dict[str, Any]:
-    """Fields every ``meta.json`` carries, whatever built the dataset."""
-    return {
-        "kind": kind,
-        "formats": list(formats),
-        "package": "lime-reasoning",
-        "version": __version__,
-        "python": platform.python_version(),
-    }
+    """Fields every ``meta.json`` carries, whatever built the dataset; they also let ``--overwrite`` replace it."""
+    return {**lime_meta(kind), "formats": list(formats)}
 
 
 def write_meta(directory: Path, meta: Mapping[str, Any]) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from lime_reasoning.datasets.columns import ColumnBlock, TextColumn
 from lime_reasoning.datasets.synthetic import BLOCK_SIZE, SyntheticSpec, task_labels
+from lime_reasoning.datasets.writers import write_at
 from lime_reasoning.tasks.buffers import RANDOM_WORDS, Buffers
 
 if TYPE_CHECKING:
@@ -96,10 +97,7 @@ def write_rows(block: ColumnBlock, rows: np.ndarray | None, targets: Targets, fi
     for name, (path, offset) in targets.items():
         if path not in files:
             files[path] = os.open(path, os.O_WRONLY)
-        data = memoryview(block.columns[name].data)
-        while len(data):
-            written = os.pwrite(files[path], data, offset)
-            data, offset = data[written:], offset + written
+        write_at(files[path], block.columns[name].data, offset, path)
 
 
 class Slot(shared_memory.SharedMemory):
@@ -171,7 +169,14 @@ class BlockSource:
         if workers > 1:
             # Compile (or load) the kernels before the workers exist, so that they inherit or load them.
             spec.engine.generate(spec.rng("train", 0), 1)
-            self.slots = [Slot(create=True, size=SLOT_BYTES) for _ in range(SLOTS_PER_WORKER * workers)]
+            try:
+                for _ in range(SLOTS_PER_WORKER * workers):
+                    self.slots.append(Slot(create=True, size=SLOT_BYTES))
+            except OSError as error:
+                self.close()
+                raise OSError(error.errno, f"{error.strerror}, making {SLOTS_PER_WORKER * workers} shared-memory "
+                                           f"slots of {SLOT_BYTES >> 20} MiB for --workers {workers}",
+                              "/dev/shm") from None
             _SLOTS.update({slot.name: slot for slot in self.slots})
             for index in range(len(self.slots)):
                 self.free.put(index)

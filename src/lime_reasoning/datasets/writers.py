@@ -12,9 +12,10 @@ rewriting what it had finished.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,25 @@ JSON_UNSAFE = np.zeros(256, dtype=bool)
 JSON_UNSAFE[[ord('"'), ord("\\")]] = True
 JSON_UNSAFE[:32] = True
 JSON_UNSAFE[NEWLINE] = False
+
+
+@contextlib.contextmanager
+def naming(path: Path | str) -> Iterator[None]:
+    """An OSError inside (a full disk, say) comes out naming ``path``, in the OS's own words for its errno."""
+    try:
+        yield
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else error.strerror
+        raise OSError(error.errno, reason, str(path)) from None
+
+
+def write_at(descriptor: int, data: np.ndarray | bytes, offset: int, path: Path | str) -> None:
+    """Write all of ``data`` at ``offset`` of the open file ``path``."""
+    view = memoryview(data)
+    with naming(path):
+        while len(view):
+            written = os.pwrite(descriptor, view, offset)
+            view, offset = view[written:], offset + written
 
 
 class PositionedFiles:
@@ -55,11 +75,7 @@ class PositionedFiles:
         return offset
 
     def write(self, name: str, data: np.ndarray | bytes) -> None:
-        view = memoryview(data)
-        offset = self.reserve(name, len(view))
-        while len(view):
-            written = os.pwrite(self.descriptors[name], view, offset)
-            view, offset = view[written:], offset + written
+        write_at(self.descriptors[name], data, self.reserve(name, len(data)), self.paths[name])
 
     def state(self) -> dict[str, int]:
         return dict(self.offsets)
@@ -158,10 +174,12 @@ class ParquetWriter:
         if not self.pending:
             return
         table = pa.concat_tables(self.pending)
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self._path(self.completed), table.schema)
-        self.writer.write_table(table, row_group_size=PARQUET_ROW_GROUP)
-        self.pending, self.pending_rows = [], 0
+        self.pending, self.pending_rows = [], 0  # never retried: after a failed write a run resumes from its checkpoint
+        path = self._path(self.completed)
+        with naming(path):
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(path, table.schema)
+            self.writer.write_table(table, row_group_size=PARQUET_ROW_GROUP)
 
     def write(self, block: ColumnBlock) -> None:
         self.pending.append(arrow_table(block))
@@ -172,8 +190,9 @@ class ParquetWriter:
     def checkpoint(self) -> dict[str, int]:
         self._flush()
         if self.writer is not None:
-            self.writer.close()
-            self.writer = None
+            writer, self.writer = self.writer, None
+            with naming(self._path(self.completed)):
+                writer.close()
             self.completed += 1
         return {"files": self.completed}
 

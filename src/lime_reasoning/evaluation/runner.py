@@ -2,7 +2,8 @@
 
 Work proceeds in chunks of examples in file order; after each chunk the predictions written so far and
 the running counts are checkpointed, so an interrupted evaluation resumes where it stopped. The output
-directory (``predictions.jsonl`` and ``metrics.json``) appears only when everything is done.
+directory (``predictions.jsonl``, ``metrics.json`` and a ``meta.json`` that marks it as this tool's)
+appears only when everything is done.
 """
 
 from __future__ import annotations
@@ -14,20 +15,23 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from tokenizers import Tokenizer
 from tqdm import tqdm
 
 from lime_reasoning.datasets import read_records
 from lime_reasoning.atomic import write_json_atomic
-from lime_reasoning.datasets.staging import StagedDirectory
+from lime_reasoning.datasets.output import write_meta
+from lime_reasoning.datasets.staging import EVALUATION, StagedDirectory, lime_meta
 from lime_reasoning.errors import LimeError
 from lime_reasoning.evaluation.checkers import Checker, resolve_checker
 from lime_reasoning.evaluation.decoding import beam_search, correct_rank
 from lime_reasoning.evaluation.tally import Tally
 from lime_reasoning.modeling.model import load_model
-from lime_reasoning.modeling.vocabulary import load_tokenizer
+from lime_reasoning.modeling.vocabulary import UNK, load_tokenizer
 from lime_reasoning.ragged import Ragged
 
 CHUNK = 128
+UNKNOWN_WARNING = 0.5  # above this share of <unk> source tokens, warn: the model does not fit the data
 PREDICTIONS, METRICS = "predictions.jsonl", "metrics.json"
 
 
@@ -42,6 +46,7 @@ class EvalConfig:
     batch_tokens: int = 16384
     limit: int | None = None
     checker: str | None = None
+    mm: str | None = None  # the checker's database where it has moved (lime evaluate --mm)
 
     def check(self) -> None:
         for name in ("beam", "max_length", "batch_tokens"):
@@ -49,6 +54,22 @@ class EvalConfig:
                 raise LimeError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         if self.limit is not None and self.limit < 1:
             raise LimeError(f"--limit must be at least 1, got {self.limit}")
+        if self.mm is not None and self.checker is None:
+            raise LimeError("--mm names the database of a checker: it needs --checker (such as metamath)")
+
+
+def unknown_share(tokenizer: Tokenizer, sources: list[str]) -> float:
+    """The share of source tokens (``</s>`` aside) that encode to ``<unk>``.
+
+    A model trained on other data reads mostly ``<unk>`` and scores about 0 without any error; this
+    share says so.
+    """
+    unk = tokenizer.token_to_id(UNK)
+    total = unknown = 0
+    for encoding in tokenizer.encode_batch(sources, add_special_tokens=False):
+        total += len(encoding.ids)
+        unknown += encoding.ids.count(unk)
+    return unknown / total if total else 0.0
 
 
 def _verdicts(checker: Checker | None, src: str, predictions: list[str]) -> list[bool] | None:
@@ -64,13 +85,19 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
     records = read_records(cfg.data, cfg.split, cfg.format, limit=cfg.limit)
     if not records:
         raise LimeError(f"{cfg.data}: the {cfg.split!r} split is empty")
-    checker = resolve_checker(cfg.checker, Path(cfg.data), cfg.split) if cfg.checker else None
+    checker = resolve_checker(cfg.checker, Path(cfg.data), cfg.split, mm=cfg.mm) if cfg.checker else None
+    unknown = unknown_share(tokenizer, [r["src"] for r in records])
+    if unknown > UNKNOWN_WARNING:
+        print(f"lime: warning: {unknown:.0%} of the source tokens of {cfg.data} ({cfg.split}) are not in the "
+              f"vocabulary of {cfg.model}: is it the model for this data?", file=sys.stderr)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model.to(device)
     positions = model.config.max_position_embeddings
     max_new_tokens = min(cfg.max_length, positions - 1)  # the decoder's positions include its start token
 
-    staged = StagedDirectory(out, overwrite, key=json.dumps(asdict(cfg), sort_keys=True))
+    # Paths by place, so that the same command spelled another way (or from elsewhere) resumes.
+    places = {name: str(Path(getattr(cfg, name)).resolve()) for name in ("model", "data", "mm") if getattr(cfg, name)}
+    staged = StagedDirectory(out, overwrite, key=json.dumps({**asdict(cfg), **places}, sort_keys=True), kind=EVALUATION)
     directory = staged.open()
     state = staged.resume_state or {"done": 0, "bytes": 0, "tally": {}}
     tally = Tally(state["tally"])
@@ -104,7 +131,9 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
             staged.checkpoint({"done": start + len(chunk), "bytes": handle.tell(), "tally": tally.counts})
             bar.update(len(chunk))
         bar.close()
-    metrics = {**tally.summary(cfg.beam, checker is not None), "config": asdict(cfg)}
+    metrics = {**tally.summary(cfg.beam, checker is not None), "unknown_source_tokens": unknown,
+               "config": asdict(cfg)}
     write_json_atomic(directory / METRICS, metrics)
+    write_meta(directory, lime_meta(EVALUATION))  # marks the directory as ours, so --overwrite may replace it
     staged.commit()
     return metrics

@@ -57,6 +57,9 @@ class ExperimentPreset:
     evaluation: Evaluation
     seeds: int
     machine: str = field(default="CPU")
+    # torch's intra-op threads in every stage. A result depends on it (the order of floating-point sums),
+    # so it is fixed here, whatever --jobs or the machine's core count; --jobs N then uses N cores.
+    threads: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, for ``results.json`` and the stage keys."""

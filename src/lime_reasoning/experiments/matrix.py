@@ -9,13 +9,13 @@ of a seed differ in their pretraining only.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
-import os
 import re
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,6 +28,7 @@ from lime_reasoning.experiments.experiment_presets import ExperimentPreset, Trai
 from lime_reasoning.experiments.report import Cell, assemble, read_invocations, write_report
 from lime_reasoning.experiments.stages import Stage
 from lime_reasoning.training.metrics import CSV_FILE
+from lime_reasoning.wording import counted
 
 
 _stop_requested = False
@@ -39,21 +40,31 @@ def _request_stop(signum: int | None = None, frame: object = None) -> None:
     _stop_requested = True
 
 
-def _worker_setup(threads: int) -> None:
-    """A worker process: its share of threads; Ctrl-C lets the running stage save and stops the cell.
+def _worker_setup() -> None:
+    """A worker process: Ctrl-C lets the running stage save and stops the cell.
 
     Training catches the signal itself (its handler replaces this one while it trains), checkpoints,
     stops and raises :class:`Interrupted`, which sets the same flag; any other stage finishes, and the
     flag keeps the next one from starting.
     """
-    import torch
-
     from lime_reasoning.modeling.model import quiet_transformers
 
-    torch.set_num_threads(threads)
     quiet_transformers()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _request_stop)
+
+
+@contextlib.contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run with exactly ``count`` intra-op threads, whatever the process had set before, then restore it."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -86,7 +97,7 @@ class Matrix:
                            transfer: str) -> dict[str, Any]:
         return {"data": data.key, "init": init.key if init else None, "transfer": transfer, "seed": seed,
                 "model": self.preset.model, "overrides": list(self.preset.model_overrides),
-                "budget": asdict(budget)}
+                "budget": asdict(budget), "threads": self.preset.threads}
 
     def pretrain_stage(self, arm: str, seed: int) -> Stage:
         data = self.synthetic_stage(PRETRAINING_TASKS[arm], seed)
@@ -110,7 +121,8 @@ class Matrix:
 
     def evaluate_stage(self, arm: str, seed: int) -> Stage:
         settings = {"model": self.finetune_stage(arm, seed).key, "data": self.downstream_stage().key,
-                    "evaluation": asdict(self.preset.evaluation), "split": "test", "checker": "metamath"}
+                    "evaluation": asdict(self.preset.evaluation), "split": "test", "checker": "metamath",
+                    "threads": self.preset.threads}
         return Stage("evaluate", f"{arm}-s{seed}", settings, self.out)
 
     # Work -------------------------------------------------------------------------------------------
@@ -125,8 +137,13 @@ class Matrix:
         if _stop_requested:
             raise Interrupted
         self._say(f"{what} -> {stage.path}")
+
+        def pinned() -> dict[str, Any]:
+            with torch_threads(self.preset.threads):
+                return {**work(), "threads": self.preset.threads}
+
         try:
-            return stage.run(work)
+            return stage.run(pinned)
         except Interrupted:
             _request_stop()
             raise
@@ -227,7 +244,7 @@ class Matrix:
         stage = self.evaluate_stage(arm, seed)
         e = self.preset.evaluation
         config = EvalConfig(model=str(model.path), data=str(downstream.path), split="test", beam=e.beam,
-                            max_length=e.max_length, limit=e.limit, checker="metamath")
+                            max_length=e.max_length, limit=e.limit, checker="metamath", mm=str(self.database))
 
         def work() -> dict[str, Any]:
             finished = stage.path / METRICS
@@ -239,9 +256,9 @@ class Matrix:
     def run(self, jobs: int = 1) -> int:
         """Every (seed, arm) cell, in order; finished cells cost nothing.
 
-        With ``jobs`` > 1, cells run in that many worker processes, each with its share of the CPU
-        threads (small models use one core about as well as two). Stage locks keep two workers from
-        doing the same stage: one waits while the other pretrains the ``mixed`` model both need.
+        With ``jobs`` > 1, cells run in that many worker processes. Every stage runs with the preset's
+        thread count wherever it runs, so a cell's numbers do not depend on ``jobs``. Stage locks keep two
+        workers from doing the same stage: one waits while the other pretrains the ``mixed`` model both need.
         """
         global _stop_requested
         _stop_requested = False  # a run interrupted earlier in this process (a notebook's) does not stop this one
@@ -253,14 +270,13 @@ class Matrix:
                 self._say(f"cell {number}/{len(cells)}: {arm}, seed {seed}")
                 self.evaluate(arm, seed, downstream)
             return len(cells)
-        threads = max(1, (os.cpu_count() or 1) // jobs)
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_setup, initargs=(threads,)) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_setup) as pool:
             futures = [pool.submit(self.evaluate, arm, seed, downstream) for seed, arm in cells]
             try:
                 for number, future in enumerate(futures, 1):
                     future.result()
-                    self._say(f"{number}/{len(cells)} cells finished")
+                    self._say(f"{number} of {counted(len(cells), 'cell')} finished")
             except BaseException:
                 for future in futures:
                     future.cancel()

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from transformers import BartForConditionalGeneration
 
-from lime_reasoning.atomic import fresh_sibling, swap_directory
+from lime_reasoning.atomic import assembled_directory
 from lime_reasoning.modeling.model import load_model
 
 COPIED_FILES = ("tokenizer.json", "tokenizer_config.json", "train_args.json")
@@ -38,9 +38,8 @@ def write_param_stats_run(pretrained: Path, out: Path, seed: int) -> None:
     """A run directory like ``pretrained`` (tokenizer, configuration) with redrawn weights; atomic."""
     model = load_model(pretrained)
     redraw_from_moments(model, seed)
-    staging = fresh_sibling(out, "new")
-    model.save_pretrained(str(staging))
-    for name in COPIED_FILES:
-        if (pretrained / name).is_file():
-            shutil.copy2(pretrained / name, staging / name)
-    swap_directory(staging, out)
+    with assembled_directory(out, "new") as staging:
+        model.save_pretrained(str(staging))
+        for name in COPIED_FILES:
+            if (pretrained / name).is_file():
+                shutil.copy2(pretrained / name, staging / name)

@@ -18,6 +18,7 @@ from lime_reasoning.atomic import atomic_file, write_json_atomic, write_text_ato
 from lime_reasoning.experiments.arms import PARAM_STATS, SCRATCH
 from lime_reasoning.experiments.statistics import Difference, paired_difference, spread
 from lime_reasoning.training.metrics import read_rows
+from lime_reasoning.wording import counted
 
 RESULTS, REPORT, PLOT, INVOCATIONS = "results.json", "report.md", "curves.png", "invocations.jsonl"
 # What every pretrained arm is compared with: no pretraining, and the control that keeps only the weights'
@@ -186,7 +187,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"* Date: {results['date']}; {_elapsed(results)}; stage time {_seconds(results['wall_seconds'])} "
         f"(every stage's own time, summed over stages run side by side)",
         f"* Arms: {', '.join(results['arms'])}; seeds: {', '.join(map(str, results['seeds']))} "
-        f"({len(results['runs'])} finished cells)",
+        f"({counted(len(results['runs']), 'finished cell')})",
         f"* Model: preset `{preset['model']}` {' '.join(preset['model_overrides'])}",
         f"* Pretraining (every task arm alike): {preset['pretraining']['train_examples']:,} synthetic examples, "
         f"{preset['pretraining']['budget']['steps']:,} updates of ≤ {preset['pretraining']['budget']['max_tokens']:,} "

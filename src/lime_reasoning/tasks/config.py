@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from lime_reasoning.errors import LimeError
 
 MAX_TOKEN_DIGITS = 7
+# The reference uses 1.5; rewrite strings grow as ratio * length, so 100 already means thousands of
+# tokens per example, and a larger ratio (or inf) only overflows the generator's integer sizes.
+MAX_RATIO = 100.0
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,8 @@ class TaskConfig:
             )
         if self.vocab_size > 10**MAX_TOKEN_DIGITS:
             raise LimeError(f"--vocab-size: at most {10 ** MAX_TOKEN_DIGITS}, got {self.vocab_size}")
-        if not self.ratio > 0:
-            raise LimeError(f"--ratio: must be positive, got {self.ratio}")
+        if not (math.isfinite(self.ratio) and 0 < self.ratio <= MAX_RATIO):
+            raise LimeError(f"--ratio: must be positive, finite and at most {MAX_RATIO:g}, got {self.ratio}")
         minimums = {
             "rule_symbols": 1,
             "rule_math": 0,

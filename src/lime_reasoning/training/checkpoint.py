@@ -8,13 +8,17 @@ renamed into place; the top-level model files of ``RUN`` are replaced one by one
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError
 from transformers import BartForConditionalGeneration
 
-from lime_reasoning.atomic import copy_file_atomic, fresh_sibling, old_sibling, swap_directory
+from lime_reasoning.atomic import assembled_directory, copy_file_atomic, old_sibling
 from lime_reasoning.errors import LimeError
 from lime_reasoning.modeling.model import load_model
 
@@ -42,10 +46,49 @@ def set_rng_state(state: dict[str, torch.Tensor], device: torch.device) -> None:
 def save_checkpoint(run: Path, name: str, model: BartForConditionalGeneration, state: dict[str, Any]) -> Path:
     """Write checkpoint ``name`` atomically (temporary directory, then rename over the old one)."""
     target = checkpoint_dir(run, name)
-    staging = fresh_sibling(target, "tmp")
-    model.save_pretrained(str(staging))
-    torch.save(state, staging / STATE_FILE)
-    return swap_directory(staging, target)
+    with assembled_directory(target, "tmp") as staging:
+        model.save_pretrained(str(staging))
+        with open(staging / STATE_FILE, "wb") as handle:  # a Python file keeps the OSError of a failed write
+            torch.save(state, handle)
+    return target
+
+
+def write_failure(error: BaseException) -> tuple[str, str | None] | None:
+    """The reason and (when known) the file, if ``error`` is a failed write such as a full disk.
+
+    torch.save reports one as a RuntimeError raised while handling the file's OSError; safetensors as a
+    SafetensorError that keeps only the OS's message.
+    """
+    cause = error.__context__ if isinstance(error, RuntimeError) else error
+    if isinstance(cause, OSError):
+        return cause.strerror or str(cause), cause.filename
+    if isinstance(error, SafetensorError) and (found := re.search(r"I/O error: (.+?)(?: \(os error \d+\))?$",
+                                                                 str(error))):
+        return found[1], None
+    return None
+
+
+@contextlib.contextmanager
+def explain_write_failures(where: Path, advice: Callable[[], str]) -> Iterator[None]:
+    """Turn a failed write inside the block into one :class:`LimeError` line: the file, why, and ``advice()``."""
+    try:
+        yield
+    except Exception as error:
+        failure = write_failure(error)
+        if failure is None:
+            raise
+        reason, filename = failure
+        raise LimeError(f"{filename or where}: cannot write ({reason}); {advice()}") from None
+
+
+def resume_advice(run: Path) -> str:
+    """What a run whose checkpoint could not be written can still do (checkpoints/last is never half-written)."""
+    last = find_checkpoint(run, "last")
+    if last is None:
+        return "no checkpoint was saved yet: free some space (or fix the cause) and start again with --overwrite"
+    step = torch.load(last / STATE_FILE, map_location="cpu", weights_only=True, mmap=True)["step"]
+    return (f"{last} still holds step {step}: free some space (or fix the cause) and continue from there with "
+            "the same command plus --resume")
 
 
 def publish(run: Path, checkpoint: Path) -> None:

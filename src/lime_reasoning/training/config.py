@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,15 @@ class TrainConfig:
         for name, value in positive.items():
             if value < 1:
                 raise LimeError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        floats = {"lr": self.lr, "weight_decay": self.weight_decay, "clip_norm": self.clip_norm,
+                  "label_smoothing": self.label_smoothing}
+        for name, value in [*floats.items(), *(("adam_betas", beta) for beta in self.adam_betas)]:
+            if value is not None and not math.isfinite(value):
+                raise LimeError(f"--{name.replace('_', '-')} must be a finite number, got {value}")
+        if self.weight_decay < 0:
+            raise LimeError(f"--weight-decay must be at least 0, got {self.weight_decay}")
+        if not all(0.0 <= beta < 1.0 for beta in self.adam_betas):
+            raise LimeError(f"--adam-betas must be in [0, 1), got {','.join(map(str, self.adam_betas))}")
         if not 0.0 <= self.label_smoothing < 1.0:
             raise LimeError(f"--label-smoothing must be in [0, 1), got {self.label_smoothing}")
         if self.lr is not None and self.lr <= 0:

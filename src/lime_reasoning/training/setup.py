@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from tokenizers import Tokenizer
 from transformers import BartForConditionalGeneration
 
-from lime_reasoning.atomic import fresh_sibling, swap_directory, write_json_atomic
+from lime_reasoning.atomic import assembled_directory, write_json_atomic
 from lime_reasoning.datasets import present_splits
 from lime_reasoning.errors import LimeError
 from lime_reasoning.modeling.model import bart_config, build_model, load_model, quiet_transformers
@@ -22,7 +23,7 @@ from lime_reasoning.modeling.model_presets import MODEL_PRESETS, resolve_model_p
 from lime_reasoning.modeling.transfer import transfer
 from lime_reasoning.modeling.vocabulary import build_tokenizer, load_tokenizer, save_tokenizer, tokenizer_from_lines
 from lime_reasoning.training.budget import Budget
-from lime_reasoning.training.checkpoint import find_checkpoint, load_checkpoint
+from lime_reasoning.training.checkpoint import explain_write_failures, find_checkpoint, load_checkpoint
 from lime_reasoning.training.config import ARGS_FILE, TrainConfig, read_saved
 from lime_reasoning.training.data import Encoded, drop_too_long, encode_pairs, encode_split
 from lime_reasoning.training.distributed import Dist, barrier
@@ -39,14 +40,24 @@ def note(d: Dist, message: str) -> None:
 
 
 def _check_out(run: Path, overwrite: bool) -> None:
+    """Refuse an --out that is taken or cannot be written before any work is done (the run is assembled in
+    a hidden sibling and renamed into place, so the place that must be writable is its nearest existing
+    parent: a file is created and removed there)."""
     if run.exists() and not run.is_dir():
         raise LimeError(f"{run}: exists and is not a directory")
-    if not run.is_dir() or not any(run.iterdir()):
-        return
-    if not (run / ARGS_FILE).exists():
-        raise LimeError(f"{run}: not empty and not a training run; choose another --out")
-    if not overwrite:
-        raise LimeError(f"{run}: already holds a run; pass --resume to continue it or --overwrite to start over")
+    if run.is_dir() and any(run.iterdir()):
+        if not (run / ARGS_FILE).exists():
+            raise LimeError(f"{run}: not empty and not a training run; choose another --out")
+        if not overwrite:
+            raise LimeError(f"{run}: already holds a run; pass --resume to continue it or --overwrite to start over")
+    parent = run.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    try:
+        with tempfile.TemporaryDirectory(dir=parent, prefix=f".{run.name}.probe-") as probe:
+            (Path(probe) / "probe").write_bytes(b"\0")
+    except OSError as error:
+        raise LimeError(f"{run}: cannot create the run directory in {parent} ({error.strerror or error})") from None
 
 
 def _vocabulary(cfg: TrainConfig) -> Tokenizer:
@@ -100,11 +111,11 @@ def _write_new_run(run: Path, cfg: TrainConfig, tokenizer: Tokenizer, model: Bar
                    d: Dist) -> None:
     barrier(d)  # every rank has checked the output directory before rank 0 creates it
     if d.is_main:
-        staging = fresh_sibling(run, "new")
-        save_tokenizer(tokenizer, staging)
-        model.save_pretrained(str(staging))
-        write_json_atomic(staging / ARGS_FILE, cfg.identity())
-        swap_directory(staging, run)
+        advice = "nothing was written; free some space (or fix the cause) and run the command again"
+        with explain_write_failures(run, lambda: advice), assembled_directory(run, "new") as staging:
+            save_tokenizer(tokenizer, staging)
+            model.save_pretrained(str(staging))
+            write_json_atomic(staging / ARGS_FILE, cfg.identity())
     barrier(d)
 
 

@@ -21,7 +21,8 @@ from tqdm import tqdm
 from transformers import BartForConditionalGeneration
 
 from lime_reasoning.training.budget import Budget, StopFlag
-from lime_reasoning.training.checkpoint import publish, rng_state, save_checkpoint, set_rng_state
+from lime_reasoning.training.checkpoint import (checkpoint_dir, explain_write_failures, publish, resume_advice,
+                                                rng_state, save_checkpoint, set_rng_state)
 from lime_reasoning.training.data import Batch, Encoded
 from lime_reasoning.training.distributed import Dist, all_sum, barrier, gather_objects
 from lime_reasoning.training.metrics import MetricsLog
@@ -169,9 +170,10 @@ class Trainer:
     def _save(self, name: str, elapsed: float, publish_it: bool) -> None:
         state = self._state(elapsed)
         if state is not None:
-            path = save_checkpoint(self.run, name, self.model, state)
-            if publish_it:
-                publish(self.run, path)
+            with explain_write_failures(checkpoint_dir(self.run, name), lambda: resume_advice(self.run)):
+                path = save_checkpoint(self.run, name, self.model, state)
+                if publish_it:
+                    publish(self.run, path)
         barrier(self.d)
 
     def _validate(self, elapsed: float) -> None:
@@ -187,17 +189,24 @@ class Trainer:
     # The loop -------------------------------------------------------------------------------------
 
     def train(self) -> Outcome:
+        """Train until a budget is spent or a signal arrives; the bar and the log close however it ends
+        (an error line then starts a line of its own)."""
+        bar = tqdm(total=self.settings.budget.max_steps, initial=self.step, disable=not self.d.is_main, unit="step",
+                   dynamic_ncols=True, mininterval=1.0 if sys.stderr.isatty() else 30.0)
+        try:
+            return self._loop(bar)
+        finally:
+            bar.close()
+            self.log.close()
+
+    def _loop(self, bar: tqdm) -> Outcome:
         s = self.settings
         started = time.monotonic()
         throughput = {"tokens": 0.0, "time": started}  # this process's speed since the last log line
-        bar = tqdm(total=s.budget.max_steps, initial=self.step, disable=not self.d.is_main, unit="step",
-                   dynamic_ncols=True, mininterval=1.0 if sys.stderr.isatty() else 30.0)
         reason, interrupted, validated_at = "", False, -1
         elapsed = self.elapsed_before
         already = s.budget.spent(self.step, self.tokens_seen, elapsed)
         if already:
-            bar.close()
-            self.log.close()
             return Outcome(self.step, f"{already} (already spent: raise the budget to train on)", False,
                            self.best_loss)
         self.objective.train()
@@ -233,8 +242,6 @@ class Trainer:
         if self.valid is not None and validated_at != self.step and not interrupted:
             self._validate(elapsed)
         self._save("last", elapsed, publish_it=self.valid is None)
-        bar.close()
-        self.log.close()
         # A signal during the update that spent the budget still asks the caller to stop (lime reproduce
         # would otherwise go on to its next stage).
         return Outcome(self.step, reason, interrupted or flag.requested, self.best_loss)
