@@ -47,6 +47,7 @@ def test_two_processes_match_one_with_accumulation(toy: Path, tmp_path: Path) ->
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+        kill_ranks_of(two)  # torchrun starts each rank in a session of its own: killpg above misses them
     assert process.returncode == 0, stderr[-3000:]
     single = load_file(one / "checkpoints" / "last" / "model.safetensors")
     double = load_file(two / "checkpoints" / "last" / "model.safetensors")
@@ -58,6 +59,16 @@ def test_two_processes_match_one_with_accumulation(toy: Path, tmp_path: Path) ->
         assert logged(one, metric) == pytest.approx(logged(two, metric), rel=2e-5), metric
     losses = logged(one, "train/loss")
     assert len(losses) == 6 and losses[-1] < losses[0]
+
+
+def kill_ranks_of(run: Path) -> None:
+    """Kill any process still training into ``run`` (a rank left behind by a failed or hung launch)."""
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(run) in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                os.kill(int(proc.name), signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            continue
 
 
 def free_port() -> int:

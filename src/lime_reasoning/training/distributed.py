@@ -45,7 +45,11 @@ def init_distributed() -> Dist:
 
 
 def shutdown(d: Dist) -> None:
+    """Leave the process group together: every rank's last collective has completed on both ends before
+    any rank tears its connections down (a rank destroying its group while another still finishes an
+    operation was seen to hang the other's exit under load)."""
     if d.active and dist.is_initialized():
+        dist.barrier()
         dist.destroy_process_group()
 
 
