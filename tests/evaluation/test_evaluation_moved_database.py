@@ -71,15 +71,16 @@ def test_evaluate_checks_against_the_database_the_data_was_built_from(built: tup
                  "--checker", "metamath", "--out", str(out)]) == 0
     rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
     assert len(rows) == len(records) and all(len(row["checked"]) == len(row["predictions"]) for row in rows)
-    assert "checked_top1" in json.loads((out / "metrics.json").read_text())
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "checked_top1" in metrics and metrics["checker_guarantee"].startswith("the step applies in the example's own theorem")
 
 
 def test_gold_targets_pass_and_wrong_ones_fail(built: tuple[Path, Path]) -> None:
     data, _ = built
     check = resolve_checker("metamath", data, "test")
     records = read_records(data, "test")
-    assert records and all(check(r["src"], r["tgt"]) for r in records)
-    assert not any(check(r["src"], WRONG) for r in records)
+    assert records and all(check(r, r["tgt"]) for r in records)
+    assert not any(check(r, WRONG) for r in records)
 
 
 def test_a_moved_database_is_found_with_mm_and_another_one_refused(built: tuple[Path, Path], tmp_path: Path,
@@ -91,7 +92,7 @@ def test_a_moved_database_is_found_with_mm_and_another_one_refused(built: tuple[
         resolve_checker("metamath", data, "test")
     records = read_records(data, "test")
     check = resolve_checker("metamath", data, "test", mm=str(moved))
-    assert all(check(r["src"], r["tgt"]) for r in records)
+    assert all(check(r, r["tgt"]) for r in records)
     other = moved.parent / "other.mm"
     other.write_text(moved.read_text().replace("Axiom Simp.", "Axiom Simp!"))
     with pytest.raises(LimeError, match="not the database .* was built from"):

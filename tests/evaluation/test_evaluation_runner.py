@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -21,13 +23,25 @@ COUNT = 160  # more than one checkpointed chunk of the runner
 SYMBOLS = [f"w{i}" for i in range(15)]
 
 
-def even_length(src: str, prediction: str) -> bool:
-    """A checker whose verdict the test can compute on its own."""
-    return len(prediction.split()) % 2 == 0
+PARITY = "the prediction has an even number of words in 'even' examples, an odd number in the others"
+
+
+def parity_of_task(record: Mapping[str, Any], prediction: str) -> bool:
+    """A checker whose verdict the test can compute on its own; it reads a column besides src (task)."""
+    return len(prediction.split()) % 2 == (record["task"] != "even")
 
 
 def make_checker(data_dir: Path, split: str):
-    return even_length
+    parity_of_task.guarantee = PARITY  # type: ignore[attr-defined]
+    return parity_of_task
+
+
+def make_badly_declared_checker(data_dir: Path, split: str):
+    def check(record: Mapping[str, Any], prediction: str) -> bool:
+        return True
+
+    check.guarantee = 3  # type: ignore[attr-defined]
+    return check
 
 
 def make_broken_checker(data_dir: Path, split: str):
@@ -40,11 +54,12 @@ class Interrupt:
 
 
 def make_interrupting_checker(data_dir: Path, split: str):
-    def check(src: str, prediction: str) -> bool:
+    """Declares no guarantee."""
+    def check(record: Mapping[str, Any], prediction: str) -> bool:
         Interrupt.calls += 1
         if Interrupt.calls == 3 * 150:
             raise KeyboardInterrupt
-        return even_length(src, prediction)
+        return parity_of_task(record, prediction)
 
     return check
 
@@ -102,10 +117,14 @@ def test_predictions_and_metrics(model_dir: Path, dataset: tuple[Path, list[list
     targets = (data / "test.tgt").read_text().splitlines()
     top1 = sum(row["predictions"][0] == t for row, t in zip(rows, targets)) / COUNT
     topk = sum(t in row["predictions"] for row, t in zip(rows, targets)) / COUNT
-    checked = sum(even_length("", row["predictions"][0]) for row in rows) / COUNT
+    tasks = (data / "test.task").read_text().splitlines()
+    checked = [[len(p.split()) % 2 == (task != "even") for p in row["predictions"]] for row, task in zip(rows, tasks)]
+    assert [row["checked"] for row in rows] == checked
+    assert 0 < sum(c[0] for c in checked) < COUNT  # the verdict depends on the task column
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["top1"] == pytest.approx(top1) and metrics[f"top{BEAM}"] == pytest.approx(topk)
-    assert metrics["checked_top1"] == pytest.approx(checked)
+    assert metrics["checked_top1"] == pytest.approx(sum(c[0] for c in checked) / COUNT)
+    assert metrics["checker_guarantee"] == PARITY
     assert metrics["per_task"]["even"]["top1"] == pytest.approx(1.0)
     assert top1 >= 0.5 and topk > top1
 
@@ -119,6 +138,7 @@ def test_interrupted_evaluation_resumes(model_dir: Path, dataset: tuple[Path, li
     assert not resumed.exists()
     assert run_eval(model_dir, data, resumed, "--checker", "test_evaluation_runner:make_interrupting_checker") == 0
     assert (resumed / "predictions.jsonl").read_text() == (straight / "predictions.jsonl").read_text()
+    assert json.loads((resumed / "metrics.json").read_text())["checker_guarantee"] is None  # none declared
 
 
 
@@ -143,6 +163,7 @@ def test_an_evaluation_resumes_whatever_the_spelling_of_its_paths(model_dir: Pat
      "--checker test_evaluation_runner:make_broken_checker: test_evaluation_runner:make_broken_checker failed to "
      "build a checker (OSError: no such service)"),
     (["--checker", "test_evaluation_runner:make_checker", "--mm", "x.mm"], "takes no --mm option"),
+    (["--checker", "test_evaluation_runner:make_badly_declared_checker"], "whose guarantee is not a string"),
     (["--mm", "x.mm"], "--mm names the database of a checker: it needs --checker"),
     (["--split", "valid"], "no 'valid' split"),
     (["--beam", "0"], "--beam"),

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from metamath_support import circular_steps
 
 from lime_reasoning.metamath import Database, StepChecker, Verifier, read_database, theorem_steps
 from lime_reasoning.metamath.steps import proof_trace
@@ -72,12 +73,21 @@ def test_every_debian_database_verifies_with_the_reference_counts(name, metamath
 
 @pytest.mark.parametrize("name", [n for n in DATABASES if n not in ("set.mm", "iset.mm", "nf.mm")])
 def test_every_example_of_the_small_databases_passes_the_checker(name):
-    """Includes miu.mm and ql.mm, whose syntax is left-recursive (postfix operators)."""
+    """Includes miu.mm and ql.mm, whose syntax is left-recursive (postfix operators).
+
+    Except the circular ones (ql.mm's ``ax-r2`` with ``b = c`` the goal; hol.mm's ``a1i``), which
+    it rejects, saying so.
+    """
     database = read_database(DEBIAN / name)
     verifier, checker = Verifier(database), StepChecker(database)
     for theorem in database.theorems:
+        circular = circular_steps(verifier, theorem)
         for example in theorem_steps(verifier, theorem) or []:
-            assert checker.check(example.theorem, example.source, example.target), example
+            verdict = checker.check(example.theorem, example.source, example.target)
+            if example.step in circular:
+                assert not verdict and "leaves the goal itself as a subgoal" in verdict.reason, example
+            else:
+                assert verdict, example
 
 
 def test_proof_steps_agree_with_the_reference_display(setmm, sample, reference_steps):
@@ -118,8 +128,9 @@ def test_extracted_examples_pass_the_checker_and_mutations_fail(setmm, sample):
     labels = sample + [t.label for t in rng.sample(setmm.theorems, 200)]
     rejected = 0
     for label in labels:
+        circular = circular_steps(verifier, setmm.statements[label])
         for example in theorem_steps(verifier, setmm.statements[label]):
-            assert checker.check(example.theorem, example.source, example.target), example
+            assert bool(checker.check(example.theorem, example.source, example.target)) is (example.step not in circular), example
             tokens = example.target.split()
             position = rng.randrange(len(tokens))
             if tokens[position] in ("$s",) or (position > 0 and tokens[position - 1] == "$s"):

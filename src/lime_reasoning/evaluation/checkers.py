@@ -1,9 +1,16 @@
 """Semantic checkers: a second opinion on a prediction, beyond string equality with the target.
 
-A checker is a callable ``(src, prediction) -> bool``. It is built by a *factory*
-``make(data_dir: Path, split: str) -> Callable[[str, str], bool]``, which may read the dataset (its
-``meta.json``, extra columns such as a Metamath theorem label) to set itself up. ``--checker NAME``
-resolves, lazily and in this order:
+A checker is a callable ``(record, prediction) -> bool``: ``record`` is the example's row as
+:func:`~lime_reasoning.datasets.read_records` gives it (``src``, ``tgt`` and every extra column, such
+as a MetaMathStep example's ``theorem``), so the verdict can depend on everything the dataset knows
+about the example, not only on its source text. It is built by a *factory*
+``make(data_dir: Path, split: str) -> checker``, which may read the dataset (its ``meta.json``) to set
+itself up.
+
+A checker says what its ``True`` means in a string attribute ``guarantee`` (``check.guarantee = "the
+step applies in its own theorem; ..."``); ``lime evaluate`` copies it into ``metrics.json`` as
+``checker_guarantee`` (null when a checker declares none), so a "checked" rate is never read without
+what it measures. ``--checker NAME`` resolves, lazily and in this order:
 
 1. a name in :data:`CHECKERS` (``metamath``: the Metamath step checker);
 2. a name registered by an installed package under the entry-point group ``lime_reasoning.checkers``;
@@ -21,17 +28,18 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from lime_reasoning.errors import LimeError
 
-Checker = Callable[[str, str], bool]
+Checker = Callable[[Mapping[str, Any], str], bool]  # (record, prediction) -> bool
 CheckerFactory = Callable[..., Checker]  # (data_dir: Path, split: str, **options) -> Checker
 
 ENTRY_POINT_GROUP = "lime_reasoning.checkers"
+GUARANTEE = "guarantee"  # the attribute in which a checker declares what its verdict guarantees
 CHECKERS: dict[str, str] = {
     "metamath": "lime_reasoning.evaluation.metamath_checker:make_checker",
 }
@@ -90,5 +98,13 @@ def resolve_checker(name: str, data_dir: Path, split: str, **options: Any) -> Ch
     except Exception as error:
         raise LimeError(f"--checker {name}: {target} failed to build a checker ({type(error).__name__}: {error})") from None
     if not callable(checker):
-        raise LimeError(f"--checker {name}: {target} did not return a callable (src, prediction) -> bool")
+        raise LimeError(f"--checker {name}: {target} did not return a callable (record, prediction) -> bool")
+    guarantee = getattr(checker, GUARANTEE, None)
+    if guarantee is not None and not isinstance(guarantee, str):
+        raise LimeError(f"--checker {name}: {target} returned a checker whose {GUARANTEE} is not a string")
     return checker
+
+
+def guarantee_of(checker: Checker) -> str | None:
+    """What a checker's ``True`` means, as it declares it (see the module docstring); None when it does not."""
+    return getattr(checker, GUARANTEE, None)

@@ -23,7 +23,7 @@ from lime_reasoning.atomic import write_json_atomic
 from lime_reasoning.datasets.output import write_meta
 from lime_reasoning.datasets.staging import EVALUATION, StagedDirectory, lime_meta
 from lime_reasoning.errors import LimeError
-from lime_reasoning.evaluation.checkers import Checker, resolve_checker
+from lime_reasoning.evaluation.checkers import Checker, guarantee_of, resolve_checker
 from lime_reasoning.evaluation.decoding import beam_search, correct_rank
 from lime_reasoning.evaluation.tally import Tally
 from lime_reasoning.modeling.model import load_model
@@ -72,8 +72,8 @@ def unknown_share(tokenizer: Tokenizer, sources: list[str]) -> float:
     return unknown / total if total else 0.0
 
 
-def _verdicts(checker: Checker | None, src: str, predictions: list[str]) -> list[bool] | None:
-    return None if checker is None else [bool(checker(src, p)) for p in predictions]
+def _verdicts(checker: Checker | None, record: dict[str, Any], predictions: list[str]) -> list[bool] | None:
+    return None if checker is None else [bool(checker(record, p)) for p in predictions]
 
 
 def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
             lines = []
             for offset, (record, predictions) in enumerate(zip(chunk, hypotheses)):
                 rank = correct_rank(predictions, record["tgt"])
-                verdicts = _verdicts(checker, record["src"], predictions)
+                verdicts = _verdicts(checker, record, predictions)
                 task = str(record.get("task", ""))
                 tally.add(task, rank, verdicts)
                 row = {"index": start + offset, **record, "predictions": predictions, "rank": rank}
@@ -133,6 +133,8 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
         bar.close()
     metrics = {**tally.summary(cfg.beam, checker is not None), "unknown_source_tokens": unknown,
                "config": asdict(cfg)}
+    if checker is not None:
+        metrics["checker_guarantee"] = guarantee_of(checker)
     write_json_atomic(directory / METRICS, metrics)
     write_meta(directory, lime_meta(EVALUATION))  # marks the directory as ours, so --overwrite may replace it
     staged.commit()

@@ -16,6 +16,7 @@ from lime_reasoning.metamath.notation import Target, format_source, format_targe
 from lime_reasoning.metamath.reader import read_database
 from lime_reasoning.metamath.source import SETMM, fetch, resolve_database
 from lime_reasoning.metamath.steps import StepExample, TraceStep, proof_trace, theorem_steps, unique_steps
+from lime_reasoning.metamath.truth_tables import OutsideTruthTables, TruthTables
 from lime_reasoning.metamath.verifier import ProofError, Report, Verifier, verify
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Database",
     "Grammar",
     "Hypothesis",
+    "OutsideTruthTables",
     "ProofError",
     "Report",
     "StepCheck",
@@ -31,6 +33,7 @@ __all__ = [
     "StepExample",
     "Target",
     "TraceStep",
+    "TruthTables",
     "Verifier",
     "fetch",
     "format_source",

@@ -80,6 +80,10 @@ class Rule:
     def instantiate(self, substitution: list[str]) -> str:
         return self.constant if self.constant is not None else self.conclusion.format(*substitution)
 
+    def subgoals(self, substitution: list[str]) -> tuple[str, ...]:
+        """The ``$e`` hypotheses under ``substitution``: what remains to be proved after applying the rule."""
+        return tuple(pattern.format(*substitution) for _, pattern in self.essentials)
+
 
 def context_pairs(theorem: Assertion) -> set[tuple[str, str]]:
     """Every ordered pair of distinct variables that a ``$d`` statement in scope of ``theorem`` keeps apart."""
