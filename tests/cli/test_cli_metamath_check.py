@@ -73,7 +73,9 @@ def test_predictions_that_are_not_utf8_are_one_line(data: Path, tmp_path: Path,
     assert check(data, "--predictions", str(path)) == 2
     captured = capsys.readouterr()
     err = [line for line in captured.err.splitlines() if line.strip()]
-    assert err == [f"lime: error: {path}:3: not UTF-8 text (byte 0xff)"] and captured.out == ""
+    offset = len(lines[0]) + len(lines[1]) + 2 + len(b"mp")  # two whole lines with their newlines, then "mp"
+    assert err == [f"lime: error: {path}:3: not UTF-8 text (byte 0xff at offset {offset} of the file); data files "
+                   "must be UTF-8"] and captured.out == ""
 
 
 def test_help_documents_the_exit_status(capsys: pytest.CaptureFixture[str]) -> None:

@@ -150,8 +150,6 @@ def _read_lines(path: str) -> list[str]:
         data = Path(path).read_bytes()
     except OSError as error:
         raise LimeError(f"{path}: cannot read ({error.strerror or error})") from None
-    try:
-        return data.decode("utf-8").splitlines()
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise LimeError(f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x})") from None
+    from lime_reasoning.datasets.reading import decode_utf8
+
+    return decode_utf8(data, Path(path), 1, 0).splitlines()

@@ -11,6 +11,7 @@ from pathlib import Path
 from lime_reasoning.errors import LimeError
 from lime_reasoning.wording import counted
 
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     from lime_reasoning.experiments.arms import ARMS
 
