@@ -52,6 +52,7 @@ def test_build_writes_every_format_split_by_theorem(tmp_path, capsys):
     assert meta["counts"] == {name: len(rows) for name, rows in records.items()}
     assert meta["theorems"]["incomplete_proofs"] == ["unproved"]
     assert meta["database"]["name"] == "prop.mm" and len(meta["database"]["sha256"]) == 64
+    assert meta["variables"] == ["ch", "ph", "ps", "th", "x", "y"]  # every $v of prop.mm and its include, once
     for name, rows in records.items():
         # Text files carry no types: the step column reads back as strings.
         assert read_records(out, name, "text") == [{**r, "step": str(r["step"])} for r in rows]

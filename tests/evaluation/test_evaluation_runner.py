@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,58 @@ def test_predictions_and_metrics(model_dir: Path, dataset: tuple[Path, list[list
     assert metrics["checker_guarantee"] == PARITY
     assert metrics["per_task"]["even"]["top1"] == pytest.approx(1.0)
     assert top1 >= 0.5 and topk > top1
+    assert not {"per_subset", "novelty", "baselines"} & set(metrics)  # no train split: nothing memorised
+
+
+@pytest.fixture(scope="module")
+def with_train(dataset: tuple[Path, list[list[str]]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dataset plus a train split: the first of each source among the first 60 test rows, verbatim."""
+    directory = tmp_path_factory.mktemp("with-train") / "data"
+    shutil.copytree(dataset[0], directory)
+    pairs = dict(zip(*((directory / f"test.{c}").read_text().splitlines()[:60] for c in ("src", "tgt"))))
+    (directory / "train.src").write_text("".join(s + "\n" for s in pairs))
+    (directory / "train.tgt").write_text("".join(t + "\n" for t in pairs.values()))
+    return directory
+
+
+def test_subsets_and_baselines_where_there_is_a_train_split(model_dir: Path, with_train: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "eval"
+    assert run_eval(model_dir, with_train, out, "--checker", "test_evaluation_runner:make_checker") == 0
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    train = dict(zip(*((with_train / f"train.{c}").read_text().splitlines() for c in ("src", "tgt"))))
+    seen = [row for row in rows if row["src"] in train]
+    novel = [row for row in rows if row["src"] not in train]
+    assert len(seen) >= 60 and novel  # the first 60 rows, and any later row with one of their sources
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["novelty"] == "exact source"  # no meta.json lists variables
+    labels = {target.split()[0] for target in train.values()}
+    for name, subset in (("seen", seen), ("novel", novel)):
+        rates = metrics["per_subset"][name]
+        assert rates["examples"] == len(subset) and rates["share"] == pytest.approx(len(subset) / COUNT)
+        assert rates["top1"] == pytest.approx(sum(row["rank"] == 1 for row in subset) / len(subset))
+        assert rates["checked_top1"] == pytest.approx(sum(row["checked"][0] for row in subset) / len(subset))
+        assert rates["label_coverage"] == pytest.approx(sum(row["tgt"].split()[0] in labels for row in subset) / len(subset))
+    lookup = metrics["baselines"]["train_lookup"]["per_subset"]["seen"]
+    assert lookup["top1"] == pytest.approx(sum(train[row["src"]] == row["tgt"] for row in seen) / len(seen))
+    assert lookup["top1"] > 0.9 and metrics["baselines"]["best_constant"]["examples"] == COUNT
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[0].split() == ["model", "train_lookup", "best_constant"]
+    seen_rates = metrics["per_subset"]["seen"]
+    assert (f"seen: {len(seen)} examples, {seen_rates['share']:.1%} of all, gold label seen in train "
+            f"{seen_rates['label_coverage']:.1%}") in printed
+    assert "novelty: exact source" in printed and f"checker_guarantee: {PARITY}" in printed
+
+
+def test_subset_counts_resume_with_the_evaluation(model_dir: Path, with_train: Path, tmp_path: Path) -> None:
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    assert run_eval(model_dir, with_train, straight, "--checker", "test_evaluation_runner:make_checker") == 0
+    Interrupt.calls = 0
+    assert run_eval(model_dir, with_train, resumed, "--checker", "test_evaluation_runner:make_interrupting_checker") == 130
+    assert run_eval(model_dir, with_train, resumed, "--checker", "test_evaluation_runner:make_interrupting_checker") == 0
+    first, second = (json.loads((path / "metrics.json").read_text()) for path in (straight, resumed))
+    assert first["per_subset"]["seen"]["examples"] > 0
+    assert {k: first[k] for k in ("per_subset", "baselines")} == {k: second[k] for k in ("per_subset", "baselines")}
 
 
 def test_interrupted_evaluation_resumes(model_dir: Path, dataset: tuple[Path, list[list[str]]], tmp_path: Path) -> None:

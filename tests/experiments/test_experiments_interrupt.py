@@ -55,7 +55,7 @@ def test_ctrl_c_then_the_same_command_finishes_with_the_same_results(tmp_path: P
     subprocess.run(command(whole), check=True, capture_output=True)
 
     cut = tmp_path / "cut"
-    matrix = Matrix(get_experiment_preset("demo"), cut, ("scratch",), (0,), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
+    matrix = Matrix(get_experiment_preset("demo"), cut, ("scratch",), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
     finetune, evaluation = matrix.finetune_stage("scratch", 0), matrix.evaluate_stage("scratch", 0)
     evaluation.lock_path.parent.mkdir(parents=True)
     write_meta(cut, lime_meta(EXPERIMENT))  # an experiment directory that another invocation is working in
@@ -89,9 +89,9 @@ def test_sigterm_caught_by_a_training_stage_stops_the_worker_from_starting_more(
     monkeypatch.setattr(matrix_module, "_stop_requested", False)
     demo = get_experiment_preset("demo")
     endless = dataclasses.replace(demo, finetuning=dataclasses.replace(demo.finetuning, steps=10**6, valid_every=5))
-    matrix = Matrix(endless, tmp_path, ("scratch", "induct"), (0,), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
+    matrix = Matrix(endless, tmp_path, ("scratch", "induct"), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
     matrix.quiet = True
-    downstream = matrix.build_downstream()
+    matrix.build_downstream(0)  # before the signal: it must arrive while the fine-tuning trains
     finetune = matrix.finetune_stage("scratch", 0)
 
     returned = threading.Event()
@@ -111,7 +111,7 @@ def test_sigterm_caught_by_a_training_stage_stops_the_worker_from_starting_more(
     killer.start()
     try:
         with pytest.raises(Interrupted):
-            matrix.evaluate("scratch", 0, downstream)
+            matrix.evaluate("scratch", 0)
         returned.set()
         killer.join()
         assert not finetune.done() and find_checkpoint(finetune.path, "last") is not None
@@ -119,7 +119,7 @@ def test_sigterm_caught_by_a_training_stage_stops_the_worker_from_starting_more(
         with pytest.raises(Interrupted):  # the first stage of the worker's next cell does not start
             matrix.build_synthetic("induct", 0)
         assert sorted(p.name for p in tmp_path.rglob("*")) == before
-        again = Matrix(demo, tmp_path / "again", ("scratch",), (0,), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
+        again = Matrix(demo, tmp_path / "again", ("scratch",), DEBIAN_SETMM, file_sha256(DEBIAN_SETMM))
         again.quiet = True
         assert again.run() == 1 and again.evaluate_stage("scratch", 0).done()  # a new run in this process works
     finally:

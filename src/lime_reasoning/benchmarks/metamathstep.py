@@ -169,6 +169,7 @@ def build_metamathstep(
                 "statements": database.counts,
             },
             "config": asdict(config),
+            "variables": sorted(database.variables),  # the $v tokens: novelty compares sources up to renaming them
             "theorems": {
                 "chosen": len(extraction.theorems) + extraction.without_examples + len(extraction.incomplete),
                 "with_examples": len(extraction.theorems),

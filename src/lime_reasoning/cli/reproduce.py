@@ -29,12 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--downstream", default="metamathstep", choices=("metamathstep",),
                         help="the benchmark to fine-tune on (default: metamathstep)")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="experiment directory (stages, report)")
-    parser.add_argument("--arms", metavar="ARM,...", help=f"a subset of {','.join(ARMS)} (default: all)")
-    parser.add_argument("--seeds", type=int, metavar="K", help="seeds 0..K-1 (default: the preset's)")
+    parser.add_argument("--arms", metavar="ARM,...", help=f"a subset of {','.join(ARMS)} (default: the preset's)")
+    parser.add_argument("--seeds", type=int, metavar="K",
+                        help="seeds 0..K-1 for every arm (default: the preset's, more for its primary contrast)")
     parser.add_argument("--mm", metavar="PATH", help="the .mm database (default: $LIME_SETMM, then Debian's set.mm, then the download)")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="cells run in N processes at once, sharing the CPU cores (default 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run no cell: rewrite the report from the cells finished so far (an experiment "
+                             "still running elsewhere included)")
     parser.set_defaults(run=run, on_interrupt="; run the same command again to continue")
 
 
@@ -70,13 +74,14 @@ def run(args: argparse.Namespace) -> int:
     from lime_reasoning.modeling.model import quiet_transformers
 
     preset = get_experiment_preset(args.preset)
-    arms = parse_arms(args.arms)
-    seeds = args.seeds if args.seeds is not None else preset.seeds
-    if seeds < 1:
-        raise LimeError(f"--seeds must be at least 1, got {seeds}")
+    arms = parse_arms(args.arms) if args.arms is not None else preset.arms
+    if args.seeds is not None and args.seeds < 1:
+        raise LimeError(f"--seeds must be at least 1, got {args.seeds}")
     if args.jobs < 1:
         raise LimeError(f"--jobs must be at least 1, got {args.jobs}")
     fresh = check_experiment_directory(args.out)
+    if args.report_only and fresh:
+        raise LimeError(f"{args.out}: no experiment to report on (--report-only runs no cell)")
     database = resolve_database(args.mm)
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -85,11 +90,11 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         raise LimeError(f"{args.out}: cannot write there ({error.strerror or error})") from None
     quiet_transformers()
-    matrix = Matrix(preset, args.out, arms, tuple(range(seeds)), database, file_sha256(database), args.quiet)
+    matrix = Matrix(preset, args.out, arms, database, file_sha256(database), args.quiet, args.seeds)
     started, clock = time.strftime("%Y-%m-%dT%H:%M:%S"), time.monotonic()
     ran, completed = 0, False
     try:
-        ran = matrix.run(args.jobs)
+        ran = 0 if args.report_only else matrix.run(args.jobs)
         completed = True
     finally:  # an invocation that stopped early did work too: its time counts
         if ran or not completed:

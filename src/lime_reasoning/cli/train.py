@@ -10,7 +10,7 @@ import argparse
 from typing import Any
 
 from lime_reasoning.errors import LimeError
-from lime_reasoning.training.config import TRANSFERS
+from lime_reasoning.training.config import SELECTIONS, TRANSFERS
 
 SUPPRESS = argparse.SUPPRESS
 
@@ -47,6 +47,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                       help="keep at most the N most frequent tokens, special tokens included (default: no limit)")
     data.add_argument("--valid-size", type=int, metavar="N", default=SUPPRESS,
                       help="validate on the first N valid examples (default 2000)")
+    data.add_argument("--select", choices=SELECTIONS, default=SUPPRESS,
+                      help="the checkpoint that becomes the run's model: the best validation loss (default), the "
+                           "best greedy validation exact match (ties keep the earlier), or the last")
 
     optim = parser.add_argument_group("optimisation")
     optim.add_argument("--max-tokens", type=int, metavar="N", default=SUPPRESS,
@@ -132,7 +135,7 @@ def _train(options: dict[str, Any]) -> int:
     if outcome.interrupted:
         note(d, f"interrupted at step {outcome.step}; checkpoint saved. Continue with the same command plus --resume")
         return 130
-    best = f"; best valid loss {outcome.best_loss:.4f}" if outcome.best_loss is not None else ""
+    best = f"; best valid {outcome.selected[0]} {outcome.selected[1]:.4f}" if outcome.selected else ""
     note(d, f"stopped at step {outcome.step} ({outcome.reason}){best}; model in {cfg.out}")
     return 0
 

@@ -4,6 +4,13 @@ Work proceeds in chunks of examples in file order; after each chunk the predicti
 the running counts are checkpointed, so an interrupted evaluation resumes where it stopped. The output
 directory (``predictions.jsonl``, ``metrics.json`` and a ``meta.json`` that marks it as this tool's)
 appears only when everything is done.
+
+Where the dataset has a train split, every example is also counted in the subset ``novel`` or
+``seen`` (is its source in train, up to variable renaming where meta.json lists the variables; see
+:mod:`lime_reasoning.datasets.novelty`), and ``metrics.json`` gains ``per_subset``, ``novelty`` (what
+"the same source" meant) and ``baselines``: the same metrics for the model-free predictors of
+:mod:`lime_reasoning.evaluation.baselines`, fitted on train, computed once at the end. A dataset
+without a train split gets none of the three: there is nothing to have memorised.
 """
 
 from __future__ import annotations
@@ -18,13 +25,20 @@ import torch
 from tokenizers import Tokenizer
 from tqdm import tqdm
 
-from lime_reasoning.datasets import read_records
 from lime_reasoning.atomic import write_json_atomic
+from lime_reasoning.datasets import available_formats, read_records
+from lime_reasoning.datasets.novelty import (
+    TRAIN,
+    Novelty,
+    dataset_variables,
+    novelty_against,
+)
 from lime_reasoning.datasets.output import write_meta
 from lime_reasoning.datasets.staging import EVALUATION, StagedDirectory, lime_meta
 from lime_reasoning.errors import LimeError
-from lime_reasoning.evaluation.checkers import Checker, guarantee_of, resolve_checker
-from lime_reasoning.evaluation.decoding import beam_search, correct_rank
+from lime_reasoning.evaluation.baselines import baseline_metrics
+from lime_reasoning.evaluation.checkers import guarantee_of, resolve_checker
+from lime_reasoning.evaluation.decoding import beam_search
 from lime_reasoning.evaluation.tally import Tally
 from lime_reasoning.modeling.model import load_model
 from lime_reasoning.modeling.vocabulary import UNK, load_tokenizer
@@ -72,8 +86,12 @@ def unknown_share(tokenizer: Tokenizer, sources: list[str]) -> float:
     return unknown / total if total else 0.0
 
 
-def _verdicts(checker: Checker | None, record: dict[str, Any], predictions: list[str]) -> list[bool] | None:
-    return None if checker is None else [bool(checker(record, p)) for p in predictions]
+def _train_and_novelty(data: Path, records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Novelty | None]:
+    """The train split (read once, for novelty and baselines) and the records' novelty; none without train."""
+    if not available_formats(data, TRAIN):
+        return [], None
+    train = read_records(data, TRAIN)
+    return train, novelty_against(train, records, dataset_variables(data))
 
 
 def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, Any]:
@@ -86,6 +104,7 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
     if not records:
         raise LimeError(f"{cfg.data}: the {cfg.split!r} split is empty")
     checker = resolve_checker(cfg.checker, Path(cfg.data), cfg.split, mm=cfg.mm) if cfg.checker else None
+    train, novelty = _train_and_novelty(Path(cfg.data), records)
     unknown = unknown_share(tokenizer, [r["src"] for r in records])
     if unknown > UNKNOWN_WARNING:
         print(f"lime: warning: {unknown:.0%} of the source tokens of {cfg.data} ({cfg.split}) are not in the "
@@ -96,11 +115,13 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
     max_new_tokens = min(cfg.max_length, positions - 1)  # the decoder's positions include its start token
 
     # Paths by place, so that the same command spelled another way (or from elsewhere) resumes.
+    # The subsets too: a checkpoint counts them, so one counted without (an earlier version's) is not resumed.
     places = {name: str(Path(getattr(cfg, name)).resolve()) for name in ("model", "data", "mm") if getattr(cfg, name)}
-    staged = StagedDirectory(out, overwrite, key=json.dumps({**asdict(cfg), **places}, sort_keys=True), kind=EVALUATION)
+    key = {**asdict(cfg), **places, "novelty": novelty.by if novelty else None}
+    staged = StagedDirectory(out, overwrite, key=json.dumps(key, sort_keys=True), kind=EVALUATION)
     directory = staged.open()
-    state = staged.resume_state or {"done": 0, "bytes": 0, "tally": {}}
-    tally = Tally(state["tally"])
+    state = staged.resume_state or {"done": 0, "bytes": 0, "tally": {}, "subsets": {}}
+    tally = Tally(state["tally"], state["subsets"])
     path = directory / PREDICTIONS
     with open(path, "ab" if state["done"] else "wb") as handle:
         handle.truncate(state["bytes"])
@@ -116,11 +137,11 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
                 hypotheses[i] = predictions
             lines = []
             for offset, (record, predictions) in enumerate(zip(chunk, hypotheses)):
-                rank = correct_rank(predictions, record["tgt"])
-                verdicts = _verdicts(checker, record, predictions)
-                task = str(record.get("task", ""))
-                tally.add(task, rank, verdicts)
-                row = {"index": start + offset, **record, "predictions": predictions, "rank": rank}
+                index = start + offset
+                subsets = (novelty.subset(index),) if novelty else ()
+                rank, verdicts = tally.score(record, predictions, checker, subsets,
+                                             novelty.label_seen[index] if novelty else None)
+                row = {"index": index, **record, "predictions": predictions, "rank": rank}
                 if verdicts is not None:
                     row["checked"] = verdicts
                 if not predictions:
@@ -128,13 +149,17 @@ def evaluate(cfg: EvalConfig, out: Path, overwrite: bool = False) -> dict[str, A
                 lines.append(json.dumps(row, ensure_ascii=False) + "\n")
             handle.write("".join(lines).encode("utf-8"))
             handle.flush()
-            staged.checkpoint({"done": start + len(chunk), "bytes": handle.tell(), "tally": tally.counts})
+            staged.checkpoint({"done": start + len(chunk), "bytes": handle.tell(), "tally": tally.counts,
+                               "subsets": tally.subsets})
             bar.update(len(chunk))
         bar.close()
     metrics = {**tally.summary(cfg.beam, checker is not None), "unknown_source_tokens": unknown,
                "config": asdict(cfg)}
     if checker is not None:
         metrics["checker_guarantee"] = guarantee_of(checker)
+    if novelty is not None:
+        metrics["novelty"] = novelty.by
+        metrics["baselines"] = baseline_metrics(train, records, novelty, checker, cfg.beam)
     write_json_atomic(directory / METRICS, metrics)
     write_meta(directory, lime_meta(EVALUATION))  # marks the directory as ours, so --overwrite may replace it
     staged.commit()

@@ -1,6 +1,8 @@
 """The arms of the experiment: what each one pretrains on before the identical fine-tuning.
 
-``scratch`` pretrains on nothing (the baseline). The task arms pretrain on a synthetic task of the
+``scratch`` pretrains on nothing (the baseline). ``scratch_long`` pretrains on nothing either but
+fine-tunes for the pretraining budget plus the fine-tuning budget: LIME's claim is about compute, so a
+pretrained arm must also beat the downstream data given the updates it spent on synthetic data. The task arms pretrain on a synthetic task of the
 generator. ``param_stats`` (Wu, Li, Liang 2022) pretrains on nothing either: each weight tensor is drawn
 from a Gaussian with the mean and standard deviation of the ``mixed``-pretrained tensor of the same
 seed, which separates what LIME teaches from the mere scale of well-trained weights.
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from lime_reasoning.errors import LimeError
 
-SCRATCH, PARAM_STATS = "scratch", "param_stats"
+SCRATCH, SCRATCH_LONG, PARAM_STATS = "scratch", "scratch_long", "param_stats"
 PARAM_STATS_SOURCE = "mixed"
 PRETRAINING_TASKS: dict[str, str] = {
     "deduct": "deduct",
@@ -20,7 +22,8 @@ PRETRAINING_TASKS: dict[str, str] = {
     "rewrite_multistep_hard": "rewrite_multistep_hard",
     "set": "set",
 }
-ARMS: tuple[str, ...] = (SCRATCH, *PRETRAINING_TASKS, PARAM_STATS)
+ARMS: tuple[str, ...] = (SCRATCH, SCRATCH_LONG, *PRETRAINING_TASKS, PARAM_STATS)
+UNPRETRAINED: tuple[str, ...] = (SCRATCH, SCRATCH_LONG)
 
 
 def parse_arms(text: str | None) -> tuple[str, ...]:
@@ -36,6 +39,6 @@ def parse_arms(text: str | None) -> tuple[str, ...]:
 
 def pretrained_source(arm: str) -> str | None:
     """The pretraining arm whose checkpoint ``arm`` starts from (None: no pretrained checkpoint)."""
-    if arm == SCRATCH:
+    if arm in UNPRETRAINED:
         return None
     return PARAM_STATS_SOURCE if arm == PARAM_STATS else arm

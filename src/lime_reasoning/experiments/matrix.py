@@ -1,36 +1,43 @@
 """Running the matrix: downstream data, then per seed and arm: synthetic data, pretraining, fine-tuning,
 evaluation. Every step is a cached :class:`~lime_reasoning.experiments.stages.Stage`.
 
-Seeds are the outer loop, so an interrupted or partly extended experiment has whole seeds of every arm
-finished first. A seed decides the synthetic data, the initial weights, the batch order and the
-``param_stats`` draws; the downstream split is one and the same for every arm and seed, so the arms
-of a seed differ in their pretraining only.
+The primary contrast's arms run first (they have more seeds), then the exploratory arms; within each,
+seeds are the outer loop, so an interrupted or partly extended experiment has whole seeds finished
+first. A seed decides the downstream theorem split, the synthetic data, the initial weights, the batch
+order and the ``param_stats`` draws; the arms of a seed share its split and differ in their pretraining
+only, and results over seeds are not about one split.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import multiprocessing
 import re
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from lime_reasoning.datasets import read_meta
-from lime_reasoning.experiments.arms import ARMS, PARAM_STATS, PRETRAINING_TASKS, SCRATCH, pretrained_source
+from lime_reasoning.datasets import read_meta, read_records
+from lime_reasoning.datasets.novelty import Novelty, test_novelty
+from lime_reasoning.experiments.arms import (ARMS, PARAM_STATS, PRETRAINING_TASKS, SCRATCH_LONG, UNPRETRAINED,
+                                             pretrained_source)
 from lime_reasoning.experiments.compute import training_account
 from lime_reasoning.experiments.experiment_presets import ExperimentPreset, TrainingBudget
+from lime_reasoning.experiments.outcomes import cell_outcomes
 from lime_reasoning.experiments.report import Cell, assemble, read_invocations, write_report
 from lime_reasoning.experiments.stages import Stage
 from lime_reasoning.training.metrics import CSV_FILE
 from lime_reasoning.wording import counted
 
 
+PROGRESS_LOG = "progress.log"
 _stop_requested = False
 
 
@@ -76,16 +83,27 @@ class Matrix:
     preset: ExperimentPreset
     out: Path
     arms: tuple[str, ...]
-    seeds: tuple[int, ...]
     database: Path
     database_sha256: str
     quiet: bool = False
+    seeds: int | None = None  # every arm this many seeds (None: the preset's, more for the primary contrast)
 
     # Stages -----------------------------------------------------------------------------------------
 
-    def downstream_stage(self) -> Stage:
-        settings = {"config": asdict(self.preset.downstream), "database_sha256": self.database_sha256}
-        return Stage("data", "metamathstep", settings, self.out)
+    def seeds_of(self, arm: str) -> int:
+        return self.seeds if self.seeds is not None else self.preset.seeds_of(arm)
+
+    def cells(self) -> list[tuple[int, str]]:
+        """Every (seed, arm) of this invocation: the primary contrast's arms first, seed by seed."""
+        primary = (self.preset.primary.arm, self.preset.primary.baseline)
+        groups = [tuple(a for a in self.arms if a in primary), tuple(a for a in self.arms if a not in primary)]
+        return [(seed, arm) for group in groups for seed in range(max((self.seeds_of(a) for a in group), default=0))
+                for arm in group if seed < self.seeds_of(arm)]
+
+    def downstream_stage(self, seed: int) -> Stage:
+        settings = {"config": asdict(dataclasses.replace(self.preset.downstream, seed=seed)),
+                    "database_sha256": self.database_sha256}
+        return Stage("data", f"metamathstep-s{seed}", settings, self.out)
 
     def synthetic_stage(self, task: str, seed: int) -> Stage:
         p = self.preset.pretraining
@@ -97,7 +115,7 @@ class Matrix:
                            transfer: str) -> dict[str, Any]:
         return {"data": data.key, "init": init.key if init else None, "transfer": transfer, "seed": seed,
                 "model": self.preset.model, "overrides": list(self.preset.model_overrides),
-                "budget": asdict(budget), "threads": self.preset.threads}
+                "budget": asdict(budget), "threads": self.preset.threads, "select": self.preset.select}
 
     def pretrain_stage(self, arm: str, seed: int) -> Stage:
         data = self.synthetic_stage(PRETRAINING_TASKS[arm], seed)
@@ -109,18 +127,25 @@ class Matrix:
         return Stage("pretrain", f"{PARAM_STATS}-s{seed}", {"from": source.key, "seed": seed}, self.out)
 
     def init_stage(self, arm: str, seed: int) -> Stage | None:
-        if arm == SCRATCH:
+        if arm in UNPRETRAINED:
             return None
         return self.param_stats_stage(seed) if arm == PARAM_STATS else self.pretrain_stage(arm, seed)
 
+    def finetuning_budget(self, arm: str) -> TrainingBudget:
+        """The shared fine-tuning budget; ``scratch_long`` adds the pretraining updates to it."""
+        budget = self.preset.finetuning
+        if arm == SCRATCH_LONG:
+            return dataclasses.replace(budget, steps=budget.steps + self.preset.pretraining.budget.steps)
+        return budget
+
     def finetune_stage(self, arm: str, seed: int) -> Stage:
         init = self.init_stage(arm, seed)
-        settings = self._training_settings(self.preset.finetuning, self.downstream_stage(), seed, init,
+        settings = self._training_settings(self.finetuning_budget(arm), self.downstream_stage(seed), seed, init,
                                            "none" if init is None else "map")
         return Stage("finetune", f"{arm}-s{seed}", settings, self.out)
 
     def evaluate_stage(self, arm: str, seed: int) -> Stage:
-        settings = {"model": self.finetune_stage(arm, seed).key, "data": self.downstream_stage().key,
+        settings = {"model": self.finetune_stage(arm, seed).key, "data": self.downstream_stage(seed).key,
                     "evaluation": asdict(self.preset.evaluation), "split": "test", "checker": "metamath",
                     "threads": self.preset.threads}
         return Stage("evaluate", f"{arm}-s{seed}", settings, self.out)
@@ -128,8 +153,12 @@ class Matrix:
     # Work -------------------------------------------------------------------------------------------
 
     def _say(self, message: str) -> None:
+        """Progress on stderr (unless quiet) and, timestamped, in ``DIR/progress.log`` (always)."""
         if not self.quiet:
             print(f"lime reproduce: {message}", file=sys.stderr, flush=True)
+        self.out.mkdir(parents=True, exist_ok=True)
+        with open(self.out / PROGRESS_LOG, "a", encoding="utf-8") as log:
+            log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {message}\n")
 
     def _run(self, stage: Stage, what: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         if stage.done():
@@ -148,17 +177,17 @@ class Matrix:
             _request_stop()
             raise
 
-    def build_downstream(self) -> Stage:
+    def build_downstream(self, seed: int) -> Stage:
         from lime_reasoning.benchmarks.metamathstep import build_metamathstep
 
-        stage = self.downstream_stage()
+        stage = self.downstream_stage(seed)
+        config = dataclasses.replace(self.preset.downstream, seed=seed)
 
         def work() -> dict[str, Any]:
-            meta = build_metamathstep(self.database, stage.path, self.preset.downstream, ["text"], overwrite=True,
-                                      quiet=self.quiet)
+            meta = build_metamathstep(self.database, stage.path, config, ["text"], overwrite=True, quiet=self.quiet)
             return {"counts": meta["counts"]}
 
-        self._run(stage, "building the MetaMathStep subset", work)
+        self._run(stage, f"building the MetaMathStep subset (split of seed {seed})", work)
         return stage
 
     def build_synthetic(self, task: str, seed: int) -> Stage:
@@ -187,7 +216,8 @@ class Matrix:
                 out=str(stage.path), data=str(data.path), init=str(init.path) if init else None,
                 transfer=transfer, preset=self.preset.model, set=self.preset.model_overrides,
                 max_tokens=budget.max_tokens, lr=budget.lr, warmup=budget.warmup, seed=seed,
-                valid_size=budget.valid_size, max_steps=budget.steps, valid_every=budget.valid_every,
+                valid_size=budget.valid_size, select=self.preset.select, max_steps=budget.steps,
+                valid_every=budget.valid_every,
                 save_every=budget.valid_every, log_every=budget.valid_every, resume=resume, overwrite=not resume,
             )
             d = init_distributed()
@@ -224,8 +254,8 @@ class Matrix:
         return stage
 
     def build_init(self, arm: str, seed: int) -> Stage | None:
-        """Make the starting point :meth:`init_stage` names (None: scratch starts from random weights)."""
-        if arm == SCRATCH:
+        """Make the starting point :meth:`init_stage` names (None: the unpretrained arms start at random)."""
+        if arm in UNPRETRAINED:
             return None
         return self.make_param_stats(seed) if arm == PARAM_STATS else self.pretrain(arm, seed)
 
@@ -233,13 +263,14 @@ class Matrix:
         stage = self.finetune_stage(arm, seed)
         if not stage.done():
             init = self.build_init(arm, seed)
-            self._train(stage, self.preset.finetuning, downstream, seed, init, "none" if init is None else "map",
+            self._train(stage, self.finetuning_budget(arm), downstream, seed, init, "none" if init is None else "map",
                         f"fine-tuning {arm} (seed {seed})")
         return stage
 
-    def evaluate(self, arm: str, seed: int, downstream: Stage) -> dict[str, Any]:
+    def evaluate(self, arm: str, seed: int) -> dict[str, Any]:
         from lime_reasoning.evaluation.runner import METRICS, EvalConfig, evaluate
 
+        downstream = self.build_downstream(seed)
         model = self.finetune(arm, seed, downstream)
         stage = self.evaluate_stage(arm, seed)
         e = self.preset.evaluation
@@ -262,17 +293,15 @@ class Matrix:
         """
         global _stop_requested
         _stop_requested = False  # a run interrupted earlier in this process (a notebook's) does not stop this one
-        downstream = self.build_downstream()
-        cells = [(seed, arm) for seed in self.seeds for arm in self.arms
-                 if not self.evaluate_stage(arm, seed).done()]
+        cells = [(seed, arm) for seed, arm in self.cells() if not self.evaluate_stage(arm, seed).done()]
         if jobs == 1:
             for number, (seed, arm) in enumerate(cells, 1):
                 self._say(f"cell {number}/{len(cells)}: {arm}, seed {seed}")
-                self.evaluate(arm, seed, downstream)
+                self.evaluate(arm, seed)
             return len(cells)
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_setup) as pool:
-            futures = [pool.submit(self.evaluate, arm, seed, downstream) for seed, arm in cells]
+            futures = [pool.submit(self.evaluate, arm, seed) for seed, arm in cells]
             try:
                 for number, future in enumerate(futures, 1):
                     future.result()
@@ -286,33 +315,54 @@ class Matrix:
     # The report -------------------------------------------------------------------------------------
 
     def stages_of(self, arm: str, seed: int) -> list[Stage]:
-        """Every stage a cell needs (downstream data excepted), upstream first."""
-        stages = []
-        if arm != SCRATCH:
+        """Every stage a cell needs, upstream first."""
+        stages = [self.downstream_stage(seed)]
+        if arm not in UNPRETRAINED:
             source = pretrained_source(arm)
             stages += [self.synthetic_stage(PRETRAINING_TASKS[source], seed), self.pretrain_stage(source, seed)]
             if arm == PARAM_STATS:
                 stages.append(self.param_stats_stage(seed))
         return stages + [self.finetune_stage(arm, seed), self.evaluate_stage(arm, seed)]
 
-    def finished_cells(self, arms: tuple[str, ...], seeds: list[int]) -> list[Cell]:
-        """The cells among ``arms`` x ``seeds`` whose evaluation is finished."""
+    def baselines_stage(self, seed: int) -> Stage:
+        e = self.preset.evaluation
+        settings = {"data": self.downstream_stage(seed).key, "beam": e.beam, "limit": e.limit, "checker": "metamath"}
+        return Stage("baselines", f"s{seed}", settings, self.out)
+
+    def baselines(self, seed: int, records: list[dict[str, Any]], novelty: Novelty) -> dict[str, Any]:
+        """The model-free baselines on the seed's test split (cached: every arm of the seed shares them)."""
+        from lime_reasoning.evaluation.baselines import baseline_metrics
+        from lime_reasoning.evaluation.checkers import resolve_checker
+
+        stage, data = self.baselines_stage(seed), self.downstream_stage(seed).path
+
+        def work() -> dict[str, Any]:
+            checker = resolve_checker("metamath", data, "test", mm=str(self.database))
+            train = read_records(data, "train")
+            return {"baselines": baseline_metrics(train, records, novelty, checker, self.preset.evaluation.beam)}
+
+        return self._run(stage, f"scoring the model-free baselines (seed {seed})", work)["baselines"]
+
+    def finished_cells(self, seed: int, novelty: Novelty) -> list[Cell]:
+        """The cells of ``seed`` whose evaluation is finished, with their outcomes on the seed's split."""
+        from lime_reasoning.evaluation.runner import PREDICTIONS
+
         cells = []
-        for seed in seeds:
-            for arm in arms:
-                evaluation = self.evaluate_stage(arm, seed)
-                if not evaluation.done():
-                    continue
-                pretrain, pretrain_curve = None, None
-                if arm != SCRATCH:
-                    trained = self.pretrain_stage(pretrained_source(arm), seed)
-                    pretrain = trained.record()
-                    pretrain_curve = trained.path / CSV_FILE if arm != PARAM_STATS else None
-                    if arm == PARAM_STATS:  # the mixed pretraining, then the redraw
-                        pretrain["wall_seconds"] += self.param_stats_stage(seed).record()["wall_seconds"]
-                finetune = self.finetune_stage(arm, seed)
-                cells.append(Cell(arm, seed, evaluation.record()["metrics"], pretrain, finetune.record(),
-                                  evaluation.record(), finetune.path / CSV_FILE, pretrain_curve))
+        for arm in ARMS:
+            evaluation = self.evaluate_stage(arm, seed)
+            if not evaluation.done():
+                continue
+            pretrain, pretrain_curve = None, None
+            if arm not in UNPRETRAINED:
+                trained = self.pretrain_stage(pretrained_source(arm), seed)
+                pretrain = trained.record()
+                pretrain_curve = trained.path / CSV_FILE if arm != PARAM_STATS else None
+                if arm == PARAM_STATS:  # the mixed pretraining, then the redraw
+                    pretrain["wall_seconds"] += self.param_stats_stage(seed).record()["wall_seconds"]
+            finetune = self.finetune_stage(arm, seed)
+            outcomes = cell_outcomes(evaluation.path / PREDICTIONS, novelty, self.preset.evaluation.beam)
+            cells.append(Cell(arm, seed, outcomes, pretrain, finetune.record(), evaluation.record(),
+                              finetune.path / CSV_FILE, pretrain_curve))
         return cells
 
     def seeds_on_disk(self) -> set[int]:
@@ -322,16 +372,28 @@ class Matrix:
 
     def report(self, command: str, date: str) -> dict[str, Any]:
         """The report of every finished cell of this configuration: earlier invocations' arms and seeds too."""
-        downstream = self.downstream_stage()
-        seeds = sorted(set(self.seeds) | self.seeds_on_disk())
-        cells = self.finished_cells(ARMS, seeds)
-        stages = {downstream.path: downstream}
+        seeds = sorted(set(range(max(self.seeds_of(arm) for arm in ARMS))) | self.seeds_on_disk())
+        cells, baselines, tests, novelty_by = [], {}, [], None
+        for seed in seeds:
+            downstream = self.downstream_stage(seed)
+            if not downstream.done():
+                continue
+            records = read_records(downstream.path, "test", limit=self.preset.evaluation.limit)
+            novelty = test_novelty(downstream.path, records)
+            mine = self.finished_cells(seed, novelty)
+            if mine:
+                cells += mine
+                baselines[seed] = self.baselines(seed, records, novelty)
+                tests.append(len(records))
+                novelty_by = novelty.by
+        stages: dict[Path, Stage] = {}
         for cell in cells:
             stages.update((stage.path, stage) for stage in self.stages_of(cell.arm, cell.seed))
+        stages.update((self.baselines_stage(seed).path, self.baselines_stage(seed)) for seed in baselines)
         wall_seconds = sum(stage.record()["wall_seconds"] for stage in stages.values())
-        summary = {"database": str(self.database), "counts": downstream.record()["counts"]}
+        summary = {"database": str(self.database), "test_examples": tests, "novelty": novelty_by}
         arms = tuple(arm for arm in ARMS if any(cell.arm == arm for cell in cells))
-        results = assemble(self.preset.to_dict(), arms, sorted({cell.seed for cell in cells}), cells, summary,
-                           command, date, wall_seconds, read_invocations(self.out))
+        results = assemble(self.preset.to_dict(), arms, cells, baselines, summary, command, date, wall_seconds,
+                           read_invocations(self.out))
         write_report(self.out, results, cells)
         return results

@@ -16,6 +16,8 @@ from typing import Any, BinaryIO
 
 from lime_reasoning.atomic import atomic_file, write_json_atomic, write_text_atomic
 from lime_reasoning.experiments.arms import PARAM_STATS, SCRATCH
+from lime_reasoning.experiments.contrasts import primary_contrast, secondary_contrasts
+from lime_reasoning.experiments.outcomes import SUBSETS, Outcomes, flat_rates, metric_names
 from lime_reasoning.experiments.statistics import Difference, paired_difference, spread
 from lime_reasoning.training.metrics import read_rows
 from lime_reasoning.wording import counted
@@ -30,25 +32,27 @@ CURVE_METRICS = (("valid/loss", "validation loss"), ("valid/token_accuracy", "va
 
 @dataclass(frozen=True)
 class Cell:
-    """One (arm, seed): its test metrics and the records of the stages that made it."""
+    """One (arm, seed): its test outcomes and the records of the stages that made it."""
 
     arm: str
     seed: int
-    metrics: dict[str, float]
+    outcomes: Outcomes
     pretrain: dict[str, Any] | None
     finetune: dict[str, Any]
     evaluate: dict[str, Any]
     curve_file: Path
     pretrain_curve: Path | None = None
 
-    def row(self) -> dict[str, Any]:
+    def row(self, select: str, gate: float) -> dict[str, Any]:
         def account(record: dict[str, Any] | None) -> dict[str, Any] | None:
             if record is None:
                 return None
             return {k: record[k] for k in ("steps", "tokens_seen", "train_seconds", "flops", "wall_seconds", "key")
                     if k in record}
 
-        return {"arm": self.arm, "seed": self.seed, **self.metrics, "pretrain": account(self.pretrain),
+        learned = kept_exact_match(self.pretrain_curve, select) if self.pretrain_curve else None
+        return {"arm": self.arm, "seed": self.seed, **self.outcomes.rates, "pretrain": account(self.pretrain),
+                "pretrain_exact_match": learned, "passed_gate": None if learned is None else learned >= gate,
                 "finetune": account(self.finetune), "evaluate_seconds": self.evaluate["wall_seconds"]}
 
 
@@ -56,12 +60,22 @@ def read_curve(path: Path, metric: str) -> list[tuple[int, float]]:
     return [(int(r["step"]), float(r["value"])) for r in read_rows(path) if r["metric"] == metric]
 
 
-def metric_names(beam: int) -> list[str]:
-    return ["top1", f"top{beam}", "checked_top1", f"checked_top{beam}"]
+def kept_step(curve: Path, select: str) -> int:
+    """The validation step of the checkpoint a run kept under ``select`` (trainer --select; ties keep the earlier)."""
+    if select == "exact_match":
+        return max(read_curve(curve, "valid/exact_match"), key=lambda item: item[1])[0]  # max keeps the earliest
+    if select == "loss":
+        return min(read_curve(curve, "valid/loss"), key=lambda item: item[1])[0]  # min keeps the earliest
+    return read_curve(curve, "valid/exact_match")[-1][0]
 
 
-def summarise(cells: Sequence[Cell], arms: Sequence[str], beam: int) -> dict[str, Any]:
-    """Per arm and metric: mean, std, n, and the paired differences from the :data:`BASELINES`."""
+def kept_exact_match(curve: Path, select: str) -> float:
+    """The validation exact match of the checkpoint a run kept under ``select`` (trainer --select)."""
+    return dict(read_curve(curve, "valid/exact_match"))[kept_step(curve, select)]
+
+
+def summarise(cells: Sequence[Cell], arms: Sequence[str], keys: Sequence[str]) -> dict[str, Any]:
+    """Per arm and ``subset/metric``: mean, std, n, and the paired differences from the :data:`BASELINES`."""
     by_arm: dict[str, dict[int, Cell]] = defaultdict(dict)
     for cell in cells:
         by_arm[cell.arm][cell.seed] = cell
@@ -70,16 +84,40 @@ def summarise(cells: Sequence[Cell], arms: Sequence[str], beam: int) -> dict[str
         if arm not in by_arm:
             continue
         summary[arm] = {}
-        for metric in metric_names(beam):
-            values = {seed: cell.metrics[metric] for seed, cell in by_arm[arm].items()}
+        for key in keys:
+            values = {seed: cell.outcomes.rates[key] for seed, cell in by_arm[arm].items() if key in cell.outcomes.rates}
+            if not values:
+                continue
             entry: dict[str, Any] = asdict(spread(list(values.values())))
             for baseline in BASELINES:
                 if arm not in (SCRATCH, baseline) and baseline in by_arm:
-                    paired = {seed: cell.metrics[metric] for seed, cell in by_arm[baseline].items()}
+                    paired = {seed: cell.outcomes.rates[key] for seed, cell in by_arm[baseline].items()
+                              if key in cell.outcomes.rates}
                     difference = paired_difference(values, paired)
                     entry[f"vs_{baseline}"] = asdict(difference) if difference else None
-            summary[arm][metric] = entry
+            summary[arm][key] = entry
     return summary
+
+
+def summarise_baselines(baselines: dict[int, dict[str, Any]], keys: Sequence[str], beam: int) -> dict[str, Any]:
+    """Per model-free baseline and ``subset/metric``: mean, std and n over the seeds' splits."""
+    names = sorted({name for per_seed in baselines.values() for name in per_seed})
+    table: dict[str, Any] = {}
+    for name in names:
+        rates = [flat_rates(per_seed[name], beam) for per_seed in baselines.values() if name in per_seed]
+        table[name] = {key: asdict(spread([r[key] for r in rates])) for key in keys if all(key in r for r in rates)}
+    return table
+
+
+def summarise_subsets(baselines: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Per test subset: its share of the test split and its label-coverage ceiling, over the seeds' splits."""
+    subsets: dict[str, Any] = {}
+    splits = [next(iter(per_seed.values()))["per_subset"] for per_seed in baselines.values() if per_seed]
+    for name in sorted({n for split in splits for n in split}):
+        mine = [split[name] for split in splits if name in split]
+        subsets[name] = {field: asdict(spread([m[field] for m in mine])) for field in ("share", "label_coverage", "examples")
+                         if all(field in m for m in mine)}
+    return subsets
 
 
 def compute_account(cells: Sequence[Cell], arms: Sequence[str]) -> dict[str, Any]:
@@ -101,15 +139,19 @@ def compute_account(cells: Sequence[Cell], arms: Sequence[str]) -> dict[str, Any
     return account
 
 
-def pretraining_quality(cells: Sequence[Cell], arms: Sequence[str]) -> dict[str, Any]:
-    """Per arm with its own pretraining: the last validation token accuracy and exact match, mean over seeds."""
+def pretraining_quality(cells: Sequence[Cell], arms: Sequence[str], select: str, gate: float) -> dict[str, Any]:
+    """Per arm with its own pretraining: the kept checkpoint's validation exact match and token accuracy, and the gate's verdicts."""
     quality: dict[str, Any] = {}
     for arm in arms:
-        curves = [c.pretrain_curve for c in cells if c.arm == arm and c.pretrain_curve is not None]
-        if not curves:
+        mine = [c for c in cells if c.arm == arm and c.pretrain_curve is not None]
+        if not mine:
             continue
-        quality[arm] = {metric: spread([read_curve(path, f"valid/{metric}")[-1][1] for path in curves]).mean
-                        for metric in ("token_accuracy", "exact_match")}
+        exact = {c.seed: kept_exact_match(c.pretrain_curve, select) for c in mine}
+        quality[arm] = {"exact_match": spread(list(exact.values())).mean, "min_exact_match": min(exact.values()),
+                        "token_accuracy": spread([dict(read_curve(c.pretrain_curve, "valid/token_accuracy"))[
+                                                      kept_step(c.pretrain_curve, select)] for c in mine]).mean,
+                        "passed": sum(value >= gate for value in exact.values()), "seeds": len(exact),
+                        "below_gate": sorted(seed for seed, value in exact.items() if value < gate)}
     return quality
 
 
@@ -173,12 +215,83 @@ def _seconds(value: float) -> str:
     return f"{minutes}:{seconds:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
 
 
+_LABELS = {"top1": "top-1", "checked_top1": "checked top-1"}
+
+
+def _label(metric: str) -> str:
+    return _LABELS.get(metric) or (f"checked top-{metric.removeprefix('checked_top')}" if metric.startswith("checked")
+                                   else f"top-{metric.removeprefix('top')}")
+
+
+def _p(value: float | None) -> str:
+    return "–" if value is None else (f"{value:.3f}" if value >= 0.001 else "< 0.001")
+
+
+def _mean_std(entry: dict[str, Any] | None) -> str:
+    return "–" if not entry else f"{_percent(entry['mean'])} ± {_percent(entry['std'])}"
+
+
+def _accuracy_table(results: dict[str, Any], subset: str, beam: int) -> list[str]:
+    """Arms, then the model-free baselines, on one test subset: every metric with its floor beneath it."""
+    metrics = metric_names(beam)
+    keys = [f"{subset}/{m}" for m in metrics]
+    lines = ["| arm | seeds | " + " | ".join(_label(m) for m in metrics) + " | Δ top-1 vs scratch [95% CI] |",
+             "|---|---:|" + "---:|" * (len(metrics) + 1)]
+    for arm, entry in results["summary"].items():
+        n = max((entry[k]["n"] for k in keys if k in entry), default=0)
+        cells = [_mean_std(entry.get(k)) for k in keys]
+        difference = entry.get(keys[0], {}).get(f"vs_{SCRATCH}")
+        lines.append(f"| {arm} | {n} | " + " | ".join(cells) + f" | {_difference(difference)} |")
+    for name, entry in results["baselines"].items():
+        lines.append(f"| *{name.replace('_', ' ')}* (model-free) | {max((e['n'] for e in entry.values()), default=0)} | "
+                     + " | ".join(_mean_std(entry.get(k)) for k in keys) + " |  |")
+    return lines
+
+
+def _primary_lines(results: dict[str, Any]) -> list[str]:
+    primary = results.get("primary")
+    if not primary:
+        return ["No seed has both arms of the primary contrast yet."]
+    paired, boot, power = primary["paired"], primary["bootstrap"], primary["power"]
+    effect = 100 * primary["effect"]
+    interval = "" if paired["low"] is None else f", 95% CI [{100 * paired['low']:+.1f}, {100 * paired['high']:+.1f}]"
+    lines = [f"**{primary['arm']} − {primary['baseline']}**, {_label(primary['metric'])} on the {primary['subset']} "
+             f"test examples, over {counted(len(primary['seeds']), 'seed')} (the preset asks for {primary['wanted_seeds']}):",
+             "",
+             f"* paired t over seeds: {100 * paired['mean']:+.1f} points{interval}, p = {_p(paired['p_value'])}"]
+    if boot:
+        lines.append(f"* hierarchical bootstrap (seeds, then theorems; {boot['draws']:,} draws): "
+                     f"{100 * boot['observed']:+.1f}, 95% interval [{100 * boot['low']:+.1f}, {100 * boot['high']:+.1f}]")
+    if power:
+        lines.append(f"* spread of the paired difference over seeds: sd {100 * power['sd']:.1f} points; power to detect "
+                     f"{effect:.0f} points: {100 * power['power_at_effect']:.0f}%; minimum detectable difference at 80% "
+                     f"power: {100 * power['minimum_detectable']:.1f} points; seeds needed for 80% power at {effect:.0f} "
+                     f"points: {power['seeds_needed']}")
+    lines += ["", f"Verdict: {verdict(primary)}"]
+    return lines
+
+
+def verdict(primary: dict[str, Any]) -> str:
+    """One sentence from the numbers alone: which way the interval lies, and what the seeds could detect."""
+    paired, power = primary["paired"], primary["power"]
+    if paired["low"] is None:
+        return "one seed: no interval, no conclusion."
+    if paired["low"] > 0:
+        sign = f"{primary['arm']} beats {primary['baseline']} (the 95% interval excludes 0)"
+    elif paired["high"] < 0:
+        sign = f"{primary['arm']} is worse than {primary['baseline']} (the 95% interval excludes 0)"
+    else:
+        sign = f"no difference between {primary['arm']} and {primary['baseline']} is detected (the 95% interval contains 0)"
+    if power is None:
+        return sign + "."
+    powered = power["power_at_effect"] >= 0.8
+    return (sign + f"; the seeds {'have' if powered else 'do not have'} 80% power at {100 * primary['effect']:.0f} "
+            f"points (minimum detectable difference {100 * power['minimum_detectable']:.1f}).")
+
+
 def render_markdown(results: dict[str, Any]) -> str:
     preset, beam = results["preset"], results["preset"]["evaluation"]["beam"]
-    metrics = metric_names(beam)
-    labels = {"top1": "top-1", f"top{beam}": f"top-{beam}", "checked_top1": "checked top-1",
-              f"checked_top{beam}": f"checked top-{beam}"}
-    versus_param_stats = int(any(f"vs_{PARAM_STATS}" in entry["top1"] for entry in results["summary"].values()))
+    gate = preset["gate"]
     lines = [
         f"# LIME on MetaMathStep: preset `{preset['name']}`",
         "",
@@ -191,30 +304,62 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"* Model: preset `{preset['model']}` {' '.join(preset['model_overrides'])}",
         f"* Pretraining (every task arm alike): {preset['pretraining']['train_examples']:,} synthetic examples, "
         f"{preset['pretraining']['budget']['steps']:,} updates of ≤ {preset['pretraining']['budget']['max_tokens']:,} "
-        f"tokens per side; `param_stats` redraws each `mixed`-pretrained tensor from its mean and std",
+        f"tokens per side; `param_stats` redraws each `mixed`-pretrained tensor from its mean and std; gate: "
+        f"validation exact match ≥ {100 * gate:.0f}% on the task's own held-out examples",
         f"* Downstream: MetaMathStep from {results['downstream']['database']}, "
-        f"{_describe_downstream(preset['downstream'])}; "
-        + ", ".join(f"{k} {v:,}" for k, v in results["downstream"]["counts"].items()) + " examples",
+        f"{_describe_downstream(preset['downstream'])}; a split per seed (the arms of a seed share it), test "
+        f"examples per split {_range(results['downstream']['test_examples'])}",
         f"* Fine-tuning (every arm alike): {preset['finetuning']['steps']:,} updates of ≤ "
         f"{preset['finetuning']['max_tokens']:,} tokens per side, peak lr {preset['finetuning']['lr']:g}; "
-        f"`scratch` has the same architecture, randomly initialised",
+        f"`scratch` has the same architecture, randomly initialised; `scratch_long` fine-tunes from random weights "
+        f"for the pretraining plus the fine-tuning updates",
+        f"* Checkpoints: every run keeps its best by {preset['select'].replace('_', ' ')} on validation "
+        "(one rule for every arm and for pretraining)",
         f"* Evaluation: beam {beam} on the test split"
         + (f" (first {preset['evaluation']['limit']:,} examples)" if preset["evaluation"]["limit"] else "")
-        + "; exact match of the top-1 / any of the top-k predictions; *checked*: the Metamath step checker "
-        "accepts the prediction as a correct step for the goal",
+        + "; exact match of the top-1 / any of the top-k predictions; *checked*: "
+        + results.get("checker_guarantee", "the Metamath step checker accepts the prediction as a correct step"),
+        f"* Test subsets: *novel* examples have a source that occurs in no train example of their split "
+        f"({results['downstream']['novelty']}); *seen* ones do, and a lookup can answer them",
         "",
-        "## Test accuracy (%) — mean ± std over seeds; differences paired by seed, [95% CI]",
+        "## Primary contrast (pre-registered in the preset)",
         "",
-        "| arm | " + " | ".join(labels[m] for m in metrics) + f" | Δ top-1 | Δ checked top-{beam} |"
-        + (f" Δ top-1 vs {PARAM_STATS} |" if versus_param_stats else ""),
-        "|---|" + "---:|" * (len(metrics) + 2 + versus_param_stats),
+        *_primary_lines(results),
+        "",
+        "## Test accuracy (%) on novel examples — mean ± std over seeds; model-free floors beneath",
+        "",
+        *_accuracy_table(results, "novel", beam),
+        "",
+        "## Test accuracy (%) on seen examples (their source occurs in train: memorisable)",
+        "",
+        *_accuracy_table(results, "seen", beam),
+        "",
+        "## Test accuracy (%) on all test examples",
+        "",
+        *_accuracy_table(results, "all", beam),
+        "",
+        "*train lookup*: the most frequent train targets of the same source, then the most frequent train targets; "
+        "*best constant*: the most frequent train targets, whatever the source. Both see only the train split.",
+        "",
     ]
-    for arm, entry in results["summary"].items():
-        cells = [f"{_percent(entry[m]['mean'])} ± {_percent(entry[m]['std'])}" for m in metrics]
-        cells += [_difference(entry["top1"].get("vs_scratch")), _difference(entry[f"checked_top{beam}"].get("vs_scratch"))]
-        cells += [_difference(entry["top1"].get(f"vs_{PARAM_STATS}"))] if versus_param_stats else []
-        lines.append(f"| {arm} | " + " | ".join(cells) + " |")
-    lines += ["", f"![validation curves of every arm]({PLOT})", "",
+    if results.get("subsets"):
+        lines += ["| test subset | share of test (%) | examples per split | label-coverage ceiling (%) |",
+                  "|---|---:|---:|---:|"]
+        for name, entry in results["subsets"].items():
+            lines.append(f"| {name} | {_percent(entry['share']['mean'])} | {entry['examples']['mean']:.0f} | "
+                         f"{_percent(entry.get('label_coverage', {}).get('mean'))} |")
+        lines += ["", "Label-coverage ceiling: the share of examples whose gold label occurs in train, the most a "
+                  "model emitting only labels it was trained on can reach.", ""]
+    if results.get("secondary"):
+        lines += ["## Secondary contrasts (Holm-corrected as one family)", "",
+                  "| contrast | seeds | Δ (points) [95% CI] | p | p (Holm) | |", "|---|---:|---:|---:|---:|---|"]
+        for row in results["secondary"]:
+            d = row["paired"]
+            lines.append(f"| {row['arm']} − {row['baseline']} | {d['n']} | {_difference(d)} | {_p(d['p_value'])} | "
+                         f"{_p(row['p_holm'])} | {'exploratory' if row['exploratory'] else ''} |")
+        lines += ["", f"On {results['primary']['key'] if results.get('primary') else 'the primary metric'}; "
+                  "an exploratory contrast has fewer seeds than the primary one.", ""]
+    lines += [f"![validation curves of every arm]({PLOT})", "",
               "Validation curves during fine-tuning: mean over seeds, band from the lowest to the highest seed.",
               "", "## Compute account (mean per run)", "",
               "| arm | pretraining FLOPs | pretraining time | fine-tuning FLOPs | fine-tuning time | pretraining / fine-tuning FLOPs |",
@@ -228,11 +373,19 @@ def render_markdown(results: dict[str, Any]) -> str:
               "loop seconds, without data generation, validation set-up or evaluation.", ""]
     if results.get("pretraining"):
         lines += ["## How well each pretraining task was learned", "",
-                  "Validation on the task's own held-out examples at the end of pretraining (mean over seeds; "
-                  "exact match is greedy).", "", "| arm | token accuracy (%) | exact match (%) |", "|---|---:|---:|"]
-        lines += [f"| {arm} | {_percent(q['token_accuracy'])} | {_percent(q['exact_match'])} |"
-                  for arm, q in results["pretraining"].items()]
+                  f"Validation on the task's own held-out examples, of the checkpoint each run kept (exact match is "
+                  f"greedy); the gate is {100 * gate:.0f}%.", "",
+                  "| arm | token accuracy (%) | exact match (%), mean | lowest seed | seeds past the gate |",
+                  "|---|---:|---:|---:|---|"]
+        for arm, q in results["pretraining"].items():
+            below = f" — **below the gate: seed {', '.join(map(str, q['below_gate']))}**" if q["below_gate"] else ""
+            lines.append(f"| {arm} | {_percent(q['token_accuracy'])} | {_percent(q['exact_match'])} | "
+                         f"{_percent(q['min_exact_match'])} | {q['passed']} of {q['seeds']}{below} |")
     return "\n".join(lines)
+
+
+def _range(values: Sequence[int]) -> str:
+    return "–" if not values else (f"{min(values):,}" if min(values) == max(values) else f"{min(values):,}–{max(values):,}")
 
 
 def _elapsed(results: dict[str, Any]) -> str:
@@ -290,19 +443,30 @@ def read_invocations(out: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def assemble(preset: dict[str, Any], arms: Sequence[str], seeds: Sequence[int], cells: Sequence[Cell],
+def assemble(preset: dict[str, Any], arms: Sequence[str], cells: Sequence[Cell], baselines: dict[int, dict[str, Any]],
              downstream: dict[str, Any], command: str, date: str, wall_seconds: float,
              invocations: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """The content of ``results.json``.
 
+    ``baselines`` holds, per seed, the model-free baselines' summaries on that seed's test split.
     ``wall_seconds`` is every stage's time, each stage counted once (with ``--jobs 2`` about twice the
     elapsed time); ``elapsed_seconds`` sums the invocations that ran stages, as a clock on the wall saw them.
     """
     beam = preset["evaluation"]["beam"]
+    keys = [f"{subset}/{metric}" for subset in SUBSETS for metric in metric_names(beam)]
+    outcomes = {(c.arm, c.seed): c.outcomes for c in cells}
+    primary = {**preset["primary"], "wanted_seeds": preset["primary"]["seeds"]}
+    contrast = primary_contrast(primary, outcomes)
+    evaluations = [c.evaluate.get("metrics", {}) for c in cells]
     return {
-        "preset": preset, "arms": list(arms), "seeds": list(seeds), "command": command, "date": date,
-        "machine": machine_description(), "downstream": downstream, "wall_seconds": wall_seconds,
+        "preset": preset, "arms": list(arms), "seeds": sorted({c.seed for c in cells}), "command": command,
+        "date": date, "machine": machine_description(), "downstream": downstream, "wall_seconds": wall_seconds,
         "elapsed_seconds": sum(entry["seconds"] for entry in invocations), "invocations": list(invocations),
-        "runs": [c.row() for c in cells], "summary": summarise(cells, arms, beam),
-        "compute": compute_account(cells, arms), "pretraining": pretraining_quality(cells, arms),
+        "checker_guarantee": next((m["checker_guarantee"] for m in evaluations if "checker_guarantee" in m), None),
+        "runs": [c.row(preset["select"], preset["gate"]) for c in cells],
+        "summary": summarise(cells, arms, keys), "baselines": summarise_baselines(baselines, keys, beam),
+        "subsets": summarise_subsets(baselines), "primary": contrast,
+        "secondary": secondary_contrasts({**primary, "seeds": len(contrast["seeds"]) if contrast else 0}, arms, outcomes),
+        "compute": compute_account(cells, arms),
+        "pretraining": pretraining_quality(cells, arms, preset["select"], preset["gate"]),
     }

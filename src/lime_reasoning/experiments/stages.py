@@ -79,6 +79,7 @@ class Stage:
                 raise
             record = {"kind": self.kind, "name": self.name, "key": self.key, "settings": self.settings,
                       "wall_seconds": round(before + time.monotonic() - started, 3), **facts}
+            self.path.mkdir(parents=True, exist_ok=True)  # a stage whose only output is its record
             write_json_atomic(self.marker, record)
             partial.unlink(missing_ok=True)
         return record

@@ -25,6 +25,8 @@ PATH_OPTIONS: tuple[str, ...] = ("data", "init")
 FROM_RUN, FINGERPRINT = "from_run", "fingerprint"
 # How a pretrained model is carried over to a new vocabulary (lime_reasoning.modeling.transfer).
 TRANSFERS: tuple[str, ...] = ("map", "reinit", "none")
+# Which checkpoint becomes the run's model (lime_reasoning.training.trainer.SELECTIONS).
+SELECTIONS: tuple[str, ...] = ("loss", "exact_match", "last")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class TrainConfig:
     precision: str = "auto"
     seed: int = 1
     valid_size: int = 2000
+    select: str = "loss"
     # How long and how often: free to change on --resume.
     max_steps: int | None = None
     max_tokens_seen: int | None = None
@@ -106,6 +109,8 @@ class TrainConfig:
             raise LimeError(f"--clip-norm must be at least 0 (0 turns clipping off), got {self.clip_norm}")
         if self.transfer not in TRANSFERS:
             raise LimeError(f"--transfer {self.transfer}: choose from {', '.join(TRANSFERS)}")
+        if self.select not in SELECTIONS:
+            raise LimeError(f"--select {self.select}: choose from {', '.join(SELECTIONS)}")
         if (self.data is None) == (self.stream is None):
             raise LimeError("give the training data: --data DIR or --stream TASK (one of them)")
 

@@ -123,6 +123,7 @@ def _settings(cfg: TrainConfig) -> Settings:
     return Settings(
         lr=cfg.lr, warmup=cfg.warmup, weight_decay=cfg.weight_decay, adam_betas=tuple(cfg.adam_betas),
         clip_norm=cfg.clip_norm, label_smoothing=cfg.label_smoothing, precision=cfg.precision, seed=cfg.seed,
+        select=cfg.select,
         max_tokens=cfg.max_tokens, budget=Budget(cfg.max_steps, cfg.max_tokens_seen, cfg.max_time),
         valid_every=cfg.valid_every, save_every=cfg.save_every, log_every=cfg.log_every,
     )

@@ -35,6 +35,9 @@ AUTOCAST_TYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 # Sums over the steps since the last train/ log line; part of the checkpoint, so that the first line after
 # a resume averages the same steps as an uninterrupted run's.
 WINDOW_SUMS = ("loss", "nll", "correct", "target")
+# --select: the validation metric whose best value picks the published model, and whether higher is better.
+# "last" publishes the last checkpoint instead; a run without validation always does.
+SELECTIONS: dict[str, tuple[str, bool]] = {"loss": ("valid/loss", False), "exact_match": ("valid/exact_match", True)}
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Settings:
     label_smoothing: float
     precision: str
     seed: int
+    select: str
     max_tokens: int
     budget: Budget
     valid_every: int
@@ -61,7 +65,17 @@ class Outcome:
     step: int
     reason: str
     interrupted: bool
-    best_loss: float | None
+    selected: tuple[str, float] | None  # the --select metric and its best validation value
+
+
+def improves(select: str, best: float | None, metrics: dict[str, float]) -> bool:
+    """Whether a validation is the best so far by the --select metric (a tie keeps the earlier one)."""
+    if select not in SELECTIONS:
+        return False
+    name, higher = SELECTIONS[select]
+    if best is None:
+        return True
+    return metrics[name] > best if higher else metrics[name] < best
 
 
 def resolve_precision(requested: str, device: torch.device) -> str:
@@ -96,7 +110,7 @@ class Trainer:
         self.valid = valid
         self.valid_batches = validation_batches(valid, settings.max_tokens, d) if valid is not None else []
         self.step, self.tokens_seen, self.elapsed_before = 0, 0, 0.0
-        self.best_loss: float | None = None
+        self.best: float | None = None  # the best validation value of the --select metric so far
         self.window = dict.fromkeys(WINDOW_SUMS, 0.0)
         if state is not None:
             self._restore(state)
@@ -115,7 +129,7 @@ class Trainer:
         if state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         self.step, self.tokens_seen, self.elapsed_before = state["step"], state["tokens_seen"], state["elapsed"]
-        self.best_loss = state.get("best_loss")
+        self.best = state.get("best", state.get("best_loss") if self.settings.select == "loss" else None)
         self.window.update(state.get("window", {}))
         mine = state["ranks"][self.d.rank]
         self.source.seek(mine["data"])
@@ -160,7 +174,7 @@ class Trainer:
         if not self.d.is_main:
             return None
         return {
-            "step": self.step, "tokens_seen": self.tokens_seen, "elapsed": elapsed, "best_loss": self.best_loss,
+            "step": self.step, "tokens_seen": self.tokens_seen, "elapsed": elapsed, "best": self.best,
             "window": dict(self.window),
             "optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler.is_enabled() else {},
@@ -179,12 +193,20 @@ class Trainer:
     def _validate(self, elapsed: float) -> None:
         metrics = validate(self.objective, self.valid_batches, self.valid.task_names, self.d, self._autocast())
         self.log.log(self.step, self.tokens_seen, elapsed, metrics)
-        if self.best_loss is None or metrics["valid/loss"] < self.best_loss:
-            self.best_loss = metrics["valid/loss"]
+        if improves(self.settings.select, self.best, metrics):
+            self.best = metrics[SELECTIONS[self.settings.select][0]]
             self._save("best", elapsed, publish_it=True)
         if self.d.is_main:
             shown = ", ".join(f"{k.removeprefix('valid/')} {v:.4f}" for k, v in metrics.items())
             tqdm.write(f"step {self.step}: valid {shown}", file=sys.stderr)
+
+    def _outcome(self, step_reason: str, interrupted: bool) -> Outcome:
+        selected = (self.settings.select, self.best) if self.best is not None else None
+        return Outcome(self.step, step_reason, interrupted, selected)
+
+    @property
+    def _publishes_last(self) -> bool:
+        return self.valid is None or self.settings.select not in SELECTIONS
 
     # The loop -------------------------------------------------------------------------------------
 
@@ -207,8 +229,7 @@ class Trainer:
         elapsed = self.elapsed_before
         already = s.budget.spent(self.step, self.tokens_seen, elapsed)
         if already:
-            return Outcome(self.step, f"{already} (already spent: raise the budget to train on)", False,
-                           self.best_loss)
+            return self._outcome(f"{already} (already spent: raise the budget to train on)", False)
         self.objective.train()
         with StopFlag() as flag:
             while True:
@@ -238,13 +259,13 @@ class Trainer:
                 if reason:
                     break
                 if self.step % s.save_every == 0:
-                    self._save("last", elapsed, publish_it=self.valid is None)
+                    self._save("last", elapsed, publish_it=self._publishes_last)
         if self.valid is not None and validated_at != self.step and not interrupted:
             self._validate(elapsed)
-        self._save("last", elapsed, publish_it=self.valid is None)
+        self._save("last", elapsed, publish_it=self._publishes_last)
         # A signal during the update that spent the budget still asks the caller to stop (lime reproduce
         # would otherwise go on to its next stage).
-        return Outcome(self.step, reason, interrupted or flag.requested, self.best_loss)
+        return self._outcome(reason, interrupted or flag.requested)
 
     def _log_train(self, throughput: dict[str, float], elapsed: float, norm: float, bar: tqdm) -> None:
         now = time.monotonic()
