@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from metamath_support import metamath_program  # noqa: F401  (a fixture shared with tests/proving)
 
 from lime_reasoning.metamath import Database, read_database
 
@@ -29,11 +29,3 @@ def setmm_path() -> Path:
 @pytest.fixture(scope="session")
 def setmm(setmm_path: Path) -> Database:
     return read_database(setmm_path)
-
-
-@pytest.fixture(scope="session")
-def metamath_program() -> str:
-    program = shutil.which("metamath")
-    if program is None:
-        pytest.skip("the reference program metamath is not installed (make system-deps)")
-    return program

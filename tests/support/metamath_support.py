@@ -1,4 +1,5 @@
-"""Which gold proof steps are circular, read off the proof display rather than the step checker.
+"""Which gold proof steps are circular, read off the proof display rather than the step checker; and the
+reference program ``metamath`` as a fixture.
 
 A step is circular when one of the steps it consumes shows the same expression as the step itself
 (``idi``, or ``syl`` with ``( ph -> ph )``): the step checker rejects those, so tests that expect every
@@ -6,6 +7,10 @@ extracted step to pass it must leave them out, and they are found here without t
 """
 
 from __future__ import annotations
+
+import shutil
+
+import pytest
 
 from lime_reasoning.metamath import Assertion, Verifier, proof_trace
 
@@ -19,3 +24,11 @@ def circular_steps(verifier: Verifier, theorem: Assertion) -> set[int]:
         if step.kind in ("$a", "$p") and not step.label.startswith("@")
         and any(trace[used - 1].expression == step.expression for used in step.hypotheses)
     }
+
+
+@pytest.fixture(scope="session")
+def metamath_program() -> str:
+    program = shutil.which("metamath")
+    if program is None:
+        pytest.skip("the reference program metamath is not installed (make system-deps)")
+    return program

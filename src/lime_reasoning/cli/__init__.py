@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lime_reasoning.cli.train", "lime_reasoning.cli.evaluate",
     "lime_reasoning.cli.metamath", "lime_reasoning.cli.benchmark", "lime_reasoning.cli.data",
     "lime_reasoning.cli.reproduce",
+    "lime_reasoning.cli.prove",
 )
 
 
