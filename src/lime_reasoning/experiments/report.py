@@ -408,7 +408,7 @@ def _describe_downstream(config: dict[str, Any]) -> str:
         parts.append(f"sources ≤ {config['max_source_tokens']} tokens")
     if config.get("max_target_tokens"):
         parts.append(f"targets ≤ {config['max_target_tokens']} tokens")
-    parts.append(f"split by theorem {config['train']} / {config['valid']} / {config['test']} (seed {config['seed']})")
+    parts.append(f"split by theorem {config['train']} / {config['valid']} / {config['test']}")  # by each cell's seed
     return ", ".join(parts)
 
 
