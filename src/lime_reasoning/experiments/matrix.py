@@ -324,25 +324,6 @@ class Matrix:
                 stages.append(self.param_stats_stage(seed))
         return stages + [self.finetune_stage(arm, seed), self.evaluate_stage(arm, seed)]
 
-    def baselines_stage(self, seed: int) -> Stage:
-        e = self.preset.evaluation
-        settings = {"data": self.downstream_stage(seed).key, "beam": e.beam, "limit": e.limit, "checker": "metamath"}
-        return Stage("baselines", f"s{seed}", settings, self.out)
-
-    def baselines(self, seed: int, records: list[dict[str, Any]], novelty: Novelty) -> dict[str, Any]:
-        """The model-free baselines on the seed's test split (cached: every arm of the seed shares them)."""
-        from lime_reasoning.evaluation.baselines import baseline_metrics
-        from lime_reasoning.evaluation.checkers import resolve_checker
-
-        stage, data = self.baselines_stage(seed), self.downstream_stage(seed).path
-
-        def work() -> dict[str, Any]:
-            checker = resolve_checker("metamath", data, "test", mm=str(self.database))
-            train = read_records(data, "train")
-            return {"baselines": baseline_metrics(train, records, novelty, checker, self.preset.evaluation.beam)}
-
-        return self._run(stage, f"scoring the model-free baselines (seed {seed})", work)["baselines"]
-
     def finished_cells(self, seed: int, novelty: Novelty) -> list[Cell]:
         """The cells of ``seed`` whose evaluation is finished, with their outcomes on the seed's split."""
         from lime_reasoning.evaluation.runner import PREDICTIONS
@@ -383,13 +364,12 @@ class Matrix:
             mine = self.finished_cells(seed, novelty)
             if mine:
                 cells += mine
-                baselines[seed] = self.baselines(seed, records, novelty)
+                baselines[seed] = mine[0].evaluate["metrics"]["baselines"]  # every evaluation of the split has them
                 tests.append(len(records))
                 novelty_by = novelty.by
         stages: dict[Path, Stage] = {}
         for cell in cells:
             stages.update((stage.path, stage) for stage in self.stages_of(cell.arm, cell.seed))
-        stages.update((self.baselines_stage(seed).path, self.baselines_stage(seed)) for seed in baselines)
         wall_seconds = sum(stage.record()["wall_seconds"] for stage in stages.values())
         summary = {"database": str(self.database), "test_examples": tests, "novelty": novelty_by}
         arms = tuple(arm for arm in ARMS if any(cell.arm == arm for cell in cells))
