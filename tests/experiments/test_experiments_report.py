@@ -12,6 +12,7 @@ import pytest
 
 from lime_reasoning.experiments.experiment_presets import EXPERIMENT_PRESETS
 from lime_reasoning.experiments.outcomes import Outcomes
+from lime_reasoning.experiments.proving_runs import proving_rates
 from lime_reasoning.experiments.report import (
     PLOT,
     REPORT,
@@ -248,7 +249,7 @@ def test_a_cell_row(cells: list[Cell]) -> None:
                    "pretrain_exact_match": 0.55, "passed_gate": True,
                    "finetune": {"flops": 4e9, "train_seconds": 30, "wall_seconds": 33, "steps": 30,
                                 "tokens_seen": 4000, "key": "abcdef012345"},
-                   "evaluate_seconds": 2.0}
+                   "evaluate_seconds": 2.0, "prove_seconds": None}
     scratch = cells[2].row("exact_match", 0.5)
     assert scratch["pretrain"] is None and scratch["pretrain_exact_match"] is None and scratch["passed_gate"] is None
 
@@ -525,3 +526,40 @@ def test_write_report(cells: list[Cell], tmp_path: Path) -> None:
         assert list(written[table_name]) == [arm for arm in ARMS if arm in written[table_name]], table_name
     assert list(written["pretraining"]) == ["deduct", "set"]  # the cells list set first
     assert (out / REPORT).read_text() == render_markdown(results)
+
+
+def test_theorems_proved_per_arm_with_the_model_free_provers_beneath(tmp_path: Path) -> None:
+    """Four theorems per seed, t1 and t2 with novel statements. Proved: scratch 1000 / 0010, deduct 1100 / 1011;
+    the train-lookup prover 0010 / 0000."""
+    def proved(pattern: str) -> list[dict]:
+        return [{"theorem": f"t{i}", "novel": i < 2, "proved": c == "1"} for i, c in enumerate(pattern)]
+
+    curve = write_curve(tmp_path / "c.csv", {"valid/loss": [(15, 1.0)]})
+    cells = []
+    for arm, seed, pattern in (("scratch", 0, "1000"), ("scratch", 1, "0010"), ("deduct", 0, "1100"), ("deduct", 1, "1011")):
+        base = outcomes((0.5,) * 4, (0.5,) * 4, (0.5,) * 4, "1010110000")
+        record = {"theorems": proved(pattern), "wall_seconds": 3.0}
+        rates = {**base.rates, **proving_rates(record["theorems"])}
+        cells.append(Cell(arm, seed, Outcomes(rates, base.theorems, base.novel, base.hits), None, training(1, 1, 1),
+                          {"wall_seconds": 1.0}, curve, None, record))
+    floors = {0: {"train_lookup": proving_rates(proved("0010"))}, 1: {"train_lookup": proving_rates(proved("0000"))}}
+    results = assemble(EXPERIMENT_PRESETS["demo"].to_dict(), ("scratch", "deduct"), cells, BASELINES, DOWNSTREAM,
+                       "lime reproduce", "2024-01-02", 1.0, INVOCATIONS, floors)
+    assert results["proving"] == {"theorems": [4], "novel_share": 0.5}
+    assert results["runs"][0]["prove_seconds"] == 3.0
+    markdown = render_markdown(results)
+    assert "## Theorems proved (%) — 4 test theorems per seed, 2 expansions of 2 candidate steps" in markdown
+    assert "*Novel statements* (50.0% of the theorems)" in markdown
+    (table,) = [t for t in tables(markdown) if "*train lookup* (model-free prover)" in t]
+    # scratch: novel 0.5, 0.0; seen 0.0, 0.5; all 0.25 twice
+    assert table["scratch"] == "| scratch | 2 | 25.0 ± 35.4 | 25.0 ± 35.4 | 25.0 ± 0.0 |  |"
+    # deduct: novel 1.0, 0.5; seen 0.0, 1.0; all 0.5, 0.75. Δ all 0.25, 0.5: mean 37.5, se 12.5, t(0.975, 1) = 12.706
+    assert table["deduct"] == "| deduct | 2 | 75.0 ± 35.4 | 50.0 ± 70.7 | 62.5 ± 17.7 | +37.5 [-121.3, +196.3] |"
+    assert table["*train lookup* (model-free prover)"] == (
+        "| *train lookup* (model-free prover) | 2 | 0.0 ± 0.0 | 25.0 ± 35.4 | 12.5 ± 17.7 |  |")
+
+
+def test_proving_rates_per_statement_subset() -> None:
+    theorems = [{"novel": True, "proved": True}, {"novel": False, "proved": False}, {"novel": False, "proved": True}]
+    assert proving_rates(theorems) == {"all/proved": 2 / 3, "novel/proved": 1.0, "seen/proved": 0.5}
+    assert proving_rates(theorems[1:]) == {"all/proved": 0.5, "seen/proved": 0.5}  # no novel theorem: no rate

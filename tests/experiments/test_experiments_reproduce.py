@@ -27,6 +27,7 @@ BASELINES = ("best_constant", "train_lookup")
 REPORT_FILES = {"results.json", "report.md", "curves.png", "invocations.jsonl", "progress.log"}  # rewritten or appended
 PNG = b"\x89PNG\r\n\x1a\n"
 DEMO_STEPS, DEMO_LIMIT = 30, 50  # the demo preset: 30 updates per training stage, 50 test examples
+DEMO_THEOREMS, DEMO_BUDGET = 5, 2  # and 5 test theorems to prove, 2 expansions each
 
 needs_setmm = pytest.mark.skipif(not DEBIAN_SETMM.is_file(), reason="needs Debian's set.mm (make system-deps)")
 
@@ -164,13 +165,36 @@ def test_the_summary_and_the_report_cover_every_arm(demo: Path) -> None:
     assert primary["paired"]["mean"] == pytest.approx(rows["deduct"]["novel/top1"] - rows["scratch"]["novel/top1"])
     report = (demo / "report.md").read_text()
     assert "](curves.png)" in report and "## Primary contrast" in report and "Verdict: " in report
-    for arm in ARMS:  # a row in the three accuracy tables, the compute account and (own pretraining) its quality
-        expected = 5 if arm in PRETRAINED else 4
+    for arm in ARMS:  # a row in the three accuracy tables, theorems proved, the compute account and its pretraining
+        expected = 6 if arm in PRETRAINED else 5
         assert sum(line.startswith(f"| {arm} | ") for line in report.splitlines()) == expected, arm
     accuracy = [line.split(" | ")[0][2:] for line in report.splitlines() if line.startswith("| ") and " ± " in line]
     floors = [f"*{name.replace('_', ' ')}* (model-free)" for name in BASELINES]
-    assert accuracy == [*ARMS, *floors] * 3  # in the canonical order, each table with its floors beneath
+    provers = [f"*{name.replace('_', ' ')}* (model-free prover)" for name in BASELINES]
+    assert accuracy == [*ARMS, *floors] * 3 + [*ARMS, *provers]  # canonical order, each table with its floors beneath
     assert (demo / "curves.png").read_bytes().startswith(PNG)
+
+
+@needs_setmm
+def test_every_arm_and_floor_attempts_the_same_sample_of_test_theorems(demo: Path) -> None:
+    (downstream,) = list((demo / "data").glob("metamathstep-*"))
+    test_theorems = set((downstream / "test.theorem").read_text().split())
+    rows = {row["arm"]: row for row in results(demo)["runs"]}
+    floors = one(demo, "prove", "floors")
+    attempts = {arm: one(demo, "prove", arm) / "proved.jsonl" for arm in ARMS}
+    attempts.update({name: floors / f"{name}.jsonl" for name in BASELINES})
+    samples = set()
+    for name, path in attempts.items():
+        attempted = [json.loads(line) for line in path.read_text().splitlines()]
+        assert len(attempted) == DEMO_THEOREMS and {a["theorem"] for a in attempted} <= test_theorems, name
+        assert all(a["expansions"] <= DEMO_BUDGET and a["proved"] == ("proof" in a) for a in attempted), name
+        samples.add(tuple(a["theorem"] for a in attempted))
+        if name in rows:
+            assert rows[name]["all/proved"] == pytest.approx(np.mean([a["proved"] for a in attempted]))
+    assert len(samples) == 1
+    sample = results(demo)["proving"]
+    assert sample["theorems"] == [DEMO_THEOREMS] and 0.0 <= sample["novel_share"] <= 1.0
+    assert set(results(demo)["proving_floors"]) == set(BASELINES)
 
 
 @needs_setmm
@@ -256,7 +280,7 @@ def test_more_seeds_for_some_arms_add_only_the_new_cells(demo: Path, tmp_path: P
     added = stage_dirs(out) - dirs
     assert {d.rsplit("-", 1)[0] for d in added} == {
         "data/metamathstep-s1", "data/deduct-s1", "pretrain/deduct-s1", "finetune/scratch-s1", "finetune/deduct-s1",
-        "evaluate/scratch-s1", "evaluate/deduct-s1"}
+        "evaluate/scratch-s1", "evaluate/deduct-s1", "prove/scratch-s1", "prove/deduct-s1", "prove/floors-s1"}
     for name in set(after) - set(before):  # every new file belongs to a new stage (or is its lock)
         kind, entry = name.split("/")[:2]
         assert f"{kind}/{entry.removeprefix('.').removesuffix('.lock')}" in added, name

@@ -12,7 +12,7 @@ from lime_reasoning.errors import LimeError
 from lime_reasoning.metamath import Database, StepChecker
 from lime_reasoning.modeling.vocabulary import EOS_ID
 from lime_reasoning.proving.model_proposer import ModelProposer
-from lime_reasoning.proving.search import ProofSearch, SearchConfig
+from lime_reasoning.proving.search import ProofSearch, SearchConfig, goal_source
 
 GOALS = ["|- ( ps -> ph )", "|- ph"]
 MAX_LENGTH = 6
@@ -23,8 +23,8 @@ def proposer(toy_model: Path, toy: Database) -> ModelProposer:
     return ModelProposer(toy_model, toy, max_length=MAX_LENGTH, device=torch.device("cpu"))
 
 
-def test_sources_are_written_as_metamathstep_writes_them(proposer: ModelProposer, toy: Database) -> None:
-    assert proposer.source(toy.assertion("a1i"), "|- ( ps -> ph )") == "|- ( ps -> ph ) $e |- ph"
+def test_sources_are_written_as_metamathstep_writes_them(toy: Database) -> None:
+    assert goal_source(toy.assertion("a1i"), "|- ( ps -> ph )") == "|- ( ps -> ph ) $e |- ph"
 
 
 @pytest.mark.parametrize("k", [1, 3])
@@ -33,7 +33,7 @@ def test_k_candidates_per_goal_with_summed_log_probabilities(proposer: ModelProp
     assert [len(candidates) for candidates in found] == [k, k]
     tokenizer, model = proposer.tokenizer, proposer.model
     for goal, candidates in zip(GOALS, found):
-        source = torch.tensor([tokenizer.encode(proposer.source(toy.assertion("a1i"), goal)).ids])
+        source = torch.tensor([tokenizer.encode(goal_source(toy.assertion("a1i"), goal)).ids])
         for text, logprob in candidates:
             ids = tokenizer.encode(text, add_special_tokens=False).ids
             ids += [EOS_ID] if len(ids) < MAX_LENGTH else []  # ended by the model, not by the length limit

@@ -68,3 +68,22 @@ def test_search_runner_and_assembly_do_not_import_torch() -> None:
     modules = ("lime_reasoning.proving.runner", "lime_reasoning.metamath.proof_assembly", "lime_reasoning.cli.prove")
     code = f"import sys; import {', '.join(modules)}; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_batching_asks_for_every_new_goal_of_a_node_at_once_and_expands_the_same_nodes(toy: Database) -> None:
+    """Hand-derived from the proof of id above (G the theorem, A..D its subgoals as named there): the node
+    {B, A} asks for both; {D, C, A} for D and C (A's are known); {C, A} and {A} need no call. One goal at a time
+    asks five times, once per expansion."""
+    goal = "|- ( ph -> ph )"
+    a, b = "|- ( ph -> ( ph -> ph ) )", "|- ( ( ph -> ( ph -> ph ) ) -> ( ph -> ph ) )"
+    c = "|- ( ph -> ( ( ph -> ph ) -> ph ) )"
+    d = "|- ( ( ph -> ( ( ph -> ph ) -> ph ) ) -> ( ( ph -> ( ph -> ph ) ) -> ( ph -> ph ) ) )"
+    outcomes = {}
+    for batch in (True, False):
+        proposer = TableProposer(ID_TABLE)
+        config = SearchConfig(budget=10, k=8, tautology=True, batch_goals=batch)
+        result = ProofSearch(StepChecker(toy), proposer, config).prove(toy.assertion("id"))
+        outcomes[batch] = (result.found, result.expansions, result.tree)
+        expected = [[goal], [b, a], [d, c]] if batch else [[goal], [b], [d], [c], [a]]
+        assert [call[1] for call in proposer.calls] == expected
+    assert outcomes[True] == outcomes[False] and outcomes[True][:2] == (True, 5)

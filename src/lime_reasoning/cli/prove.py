@@ -38,7 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lime_reasoning.errors import LimeError
-    from lime_reasoning.proving.search import SearchConfig
     from lime_reasoning.training.budget import parse_duration
 
     for name in ("budget", "k", "max_length"):
@@ -53,15 +52,14 @@ def run(args: argparse.Namespace) -> int:
             raise LimeError(f"{database.path}: no theorem ($p) labelled {label}")
         theorems.append(theorem)
 
-    from lime_reasoning.metamath.truth_tables import TruthTables
     from lime_reasoning.modeling.model import quiet_transformers
     from lime_reasoning.proving.model_proposer import ModelProposer
-    from lime_reasoning.proving.runner import prove_theorems
+    from lime_reasoning.proving.runner import prove_theorems, search_config
 
     quiet_transformers()
     proposer = ModelProposer(args.model, database, max_length=args.max_length)
     proposer.check_vocabulary(theorems)
-    config = SearchConfig(args.budget, args.k, max_seconds, TruthTables(database).propositional_database())
+    config = search_config(database, args.budget, args.k, max_seconds)
     proofs = Path(args.write_proofs) if args.write_proofs else None
     rows = prove_theorems(database, theorems, proposer, config, Path(args.out), proofs)
     wanted = {t.label for t in theorems}
@@ -73,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _database_and_theorems(args: argparse.Namespace) -> tuple[Database, list[str]]:
     """The database (read up to the data's last statement, as its checker reads it) and the labels to prove."""
-    from lime_reasoning.datasets import read_meta, read_records
     from lime_reasoning.errors import LimeError
     from lime_reasoning.metamath.reader import read_database
-    from lime_reasoning.metamath.source import dataset_database, resolve_database
+    from lime_reasoning.metamath.source import resolve_database
+    from lime_reasoning.proving.theorem_choice import dataset_database_for_proving, split_theorems
 
     if args.theorems is not None:
         labels = [label for label in args.theorems.split(",") if label]
@@ -84,12 +82,4 @@ def _database_and_theorems(args: argparse.Namespace) -> tuple[Database, list[str
             raise LimeError("--theorems names no theorem")
         return read_database(resolve_database(args.mm)), list(dict.fromkeys(labels))
     data = Path(args.data)
-    meta = read_meta(data)
-    path = dataset_database(data, meta.get("database"), args.mm)
-    records = read_records(data, args.split)
-    if any("theorem" not in record for record in records[:1]):
-        raise LimeError(f"{data}: the {args.split!r} split has no theorem column")
-    labels = list(dict.fromkeys(str(record["theorem"]) for record in records))
-    if not labels:
-        raise LimeError(f"{data}: the {args.split!r} split is empty")
-    return read_database(path, stop_after=meta.get("config", {}).get("last")), labels
+    return dataset_database_for_proving(data, args.mm), split_theorems(data, args.split)

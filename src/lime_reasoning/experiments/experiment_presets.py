@@ -47,6 +47,18 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Proving:
+    """"Theorems proved": ``lime prove``'s search on ``theorems`` test theorems of each seed's split (all of
+    them when None; a sample chosen by the seed, the same for every arm of the seed), ``budget`` expansions
+    of ``k`` candidates each, candidate steps of at most ``max_length`` tokens."""
+
+    theorems: int | None
+    budget: int
+    k: int
+    max_length: int
+
+
+@dataclass(frozen=True)
 class Contrast:
     """The pre-registered primary comparison: ``arm`` - ``baseline`` on one metric of one test subset.
 
@@ -72,6 +84,7 @@ class ExperimentPreset:
     downstream: MetaMathStepConfig
     finetuning: TrainingBudget
     evaluation: Evaluation
+    proving: Proving
     seeds: int  # of every exploratory arm
     primary: Contrast
     # The validation exact match every pretraining must reach on its own task (a cell below it is marked).
@@ -133,6 +146,7 @@ EXPERIMENT_PRESETS: dict[str, ExperimentPreset] = {
         downstream=MetaMathStepConfig(**_PROPOSITIONAL),
         finetuning=TrainingBudget(steps=30, max_tokens=1024, lr=2e-3, warmup=10, valid_every=15, valid_size=100),
         evaluation=Evaluation(beam=10, limit=50, max_length=32),
+        proving=Proving(theorems=5, budget=2, k=2, max_length=32),
         seeds=1,
         primary=Contrast(arm="deduct", seeds=1),
         arms=_CPU_ARMS,
@@ -151,6 +165,9 @@ EXPERIMENT_PRESETS: dict[str, ExperimentPreset] = {
         finetuning=TrainingBudget(steps=1000, max_tokens=2048, lr=2e-3, warmup=100, valid_every=100,
                                   valid_size=400),
         evaluation=Evaluation(beam=10, limit=None, max_length=32),
+        # 100 of a split's ~300 test theorems, 16 expansions of 8 candidates: about 1.5 CPU-minutes per cell
+        # (most searches end earlier, every candidate of the root refused); docs/reproduce.md.
+        proving=Proving(theorems=100, budget=16, k=8, max_length=32),
         seeds=2,
         # deduct: the task learned within the budget (docs/reproduce.md); 12 seeds: the review's estimate
         # for 80% power at 3 points, checked against the spread this run measures (the report's power line).
@@ -169,6 +186,9 @@ EXPERIMENT_PRESETS: dict[str, ExperimentPreset] = {
         finetuning=TrainingBudget(steps=100_000, max_tokens=4096, lr=5e-4, warmup=4000, valid_every=5000,
                                   valid_size=2000),
         evaluation=Evaluation(beam=10, limit=None, max_length=256),
+        # Every test theorem, 32 candidates per expansion as GPT-f asks for; the budget is not calibrated (no GPU
+        # run has measured what it proves).
+        proving=Proving(theorems=None, budget=128, k=32, max_length=256),
         seeds=3,
         # The paper's headline arm. Its seeds are not sized: no GPU run has measured the spread.
         primary=Contrast(arm="mixed", seeds=3),

@@ -1,5 +1,6 @@
 """Running the matrix: downstream data, then per seed and arm: synthetic data, pretraining, fine-tuning,
-evaluation. Every step is a cached :class:`~lime_reasoning.experiments.stages.Stage`.
+evaluation, proving (and per seed the model-free provers). Every step is a cached
+:class:`~lime_reasoning.experiments.stages.Stage`.
 
 The primary contrast's arms run first (they have more seeds), then the exploratory arms; within each,
 seeds are the outer loop, so an interrupted or partly extended experiment has whole seeds finished
@@ -31,6 +32,7 @@ from lime_reasoning.experiments.arms import (ARMS, PARAM_STATS, PRETRAINING_TASK
 from lime_reasoning.experiments.compute import training_account
 from lime_reasoning.experiments.experiment_presets import ExperimentPreset, TrainingBudget
 from lime_reasoning.experiments.outcomes import cell_outcomes
+from lime_reasoning.experiments.proving_runs import prove_with_baselines, prove_with_model, proving_rates
 from lime_reasoning.experiments.report import Cell, assemble, read_invocations, write_report
 from lime_reasoning.experiments.stages import Stage
 from lime_reasoning.training.metrics import CSV_FILE
@@ -149,6 +151,20 @@ class Matrix:
                     "evaluation": asdict(self.preset.evaluation), "split": "test", "checker": "metamath",
                     "threads": self.preset.threads}
         return Stage("evaluate", f"{arm}-s{seed}", settings, self.out)
+
+    def prove_stage(self, arm: str, seed: int) -> Stage:
+        settings = {"model": self.finetune_stage(arm, seed).key, "data": self.downstream_stage(seed).key,
+                    "proving": asdict(self.preset.proving), "threads": self.preset.threads}
+        return Stage("prove", f"{arm}-s{seed}", settings, self.out)
+
+    def floors_stage(self, seed: int) -> Stage:
+        """The model-free provers of ``seed``'s sample (shared by the seed's arms)."""
+        settings = {"data": self.downstream_stage(seed).key, "proving": asdict(self.preset.proving)}
+        return Stage("prove", f"floors-s{seed}", settings, self.out)
+
+    def cell_stages(self, arm: str, seed: int) -> tuple[Stage, ...]:
+        """The stages whose records make a cell's outcomes: a cell is finished when all are."""
+        return self.evaluate_stage(arm, seed), self.prove_stage(arm, seed), self.floors_stage(seed)
 
     # Work -------------------------------------------------------------------------------------------
 
@@ -284,6 +300,26 @@ class Matrix:
 
         return self._run(stage, f"evaluating {arm} (seed {seed}) on the test split, beam {e.beam}", work)
 
+    def prove(self, arm: str, seed: int) -> dict[str, Any]:
+        downstream = self.build_downstream(seed)
+        model = self.finetune(arm, seed, downstream)
+        stage, p = self.prove_stage(arm, seed), self.preset.proving
+        return self._run(stage, f"proving {arm} (seed {seed}): {p.theorems or 'all'} test theorems, budget {p.budget}",
+                         lambda: prove_with_model(model.path, downstream.path, self.database, p, seed, stage.path,
+                                                  self.quiet))
+
+    def prove_floors(self, seed: int) -> dict[str, Any]:
+        downstream, stage = self.build_downstream(seed), self.floors_stage(seed)
+        return self._run(stage, f"proving with the model-free baselines (seed {seed})",
+                         lambda: prove_with_baselines(downstream.path, self.database, self.preset.proving, seed,
+                                                      stage.path, self.quiet))
+
+    def cell(self, arm: str, seed: int) -> None:
+        """Everything of one (seed, arm): its evaluation, its proving, and the seed's floors."""
+        self.evaluate(arm, seed)
+        self.prove(arm, seed)
+        self.prove_floors(seed)
+
     def run(self, jobs: int = 1) -> int:
         """Every (seed, arm) cell, in order; finished cells cost nothing.
 
@@ -293,15 +329,16 @@ class Matrix:
         """
         global _stop_requested
         _stop_requested = False  # a run interrupted earlier in this process (a notebook's) does not stop this one
-        cells = [(seed, arm) for seed, arm in self.cells() if not self.evaluate_stage(arm, seed).done()]
+        cells = [(seed, arm) for seed, arm in self.cells()
+                 if not all(stage.done() for stage in self.cell_stages(arm, seed))]
         if jobs == 1:
             for number, (seed, arm) in enumerate(cells, 1):
                 self._say(f"cell {number}/{len(cells)}: {arm}, seed {seed}")
-                self.evaluate(arm, seed)
+                self.cell(arm, seed)
             return len(cells)
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_setup) as pool:
-            futures = [pool.submit(self.evaluate, arm, seed) for seed, arm in cells]
+            futures = [pool.submit(self.cell, arm, seed) for seed, arm in cells]
             try:
                 for number, future in enumerate(futures, 1):
                     future.result()
@@ -322,7 +359,7 @@ class Matrix:
             stages += [self.synthetic_stage(PRETRAINING_TASKS[source], seed), self.pretrain_stage(source, seed)]
             if arm == PARAM_STATS:
                 stages.append(self.param_stats_stage(seed))
-        return stages + [self.finetune_stage(arm, seed), self.evaluate_stage(arm, seed)]
+        return stages + [self.finetune_stage(arm, seed), *self.cell_stages(arm, seed)]
 
     def finished_cells(self, seed: int, novelty: Novelty) -> list[Cell]:
         """The cells of ``seed`` whose evaluation is finished, with their outcomes on the seed's split."""
@@ -340,10 +377,14 @@ class Matrix:
                 pretrain_curve = trained.path / CSV_FILE if arm != PARAM_STATS else None
                 if arm == PARAM_STATS:  # the mixed pretraining, then the redraw
                     pretrain["wall_seconds"] += self.param_stats_stage(seed).record()["wall_seconds"]
-            finetune = self.finetune_stage(arm, seed)
+            finetune, proving = self.finetune_stage(arm, seed), self.prove_stage(arm, seed)
             outcomes = cell_outcomes(evaluation.path / PREDICTIONS, novelty, self.preset.evaluation.beam)
+            if proving.done():
+                outcomes = dataclasses.replace(outcomes, rates={**outcomes.rates,
+                                                                **proving_rates(proving.record()["theorems"])})
             cells.append(Cell(arm, seed, outcomes, pretrain, finetune.record(), evaluation.record(),
-                              finetune.path / CSV_FILE, pretrain_curve))
+                              finetune.path / CSV_FILE, pretrain_curve,
+                              proving.record() if proving.done() else None))
         return cells
 
     def seeds_on_disk(self) -> set[int]:
@@ -354,7 +395,7 @@ class Matrix:
     def report(self, command: str, date: str) -> dict[str, Any]:
         """The report of every finished cell of this configuration: earlier invocations' arms and seeds too."""
         seeds = sorted(set(range(max(self.seeds_of(arm) for arm in ARMS))) | self.seeds_on_disk())
-        cells, baselines, tests, novelty_by = [], {}, [], None
+        cells, baselines, floors, tests, novelty_by = [], {}, {}, [], None
         for seed in seeds:
             downstream = self.downstream_stage(seed)
             if not downstream.done():
@@ -365,6 +406,9 @@ class Matrix:
             if mine:
                 cells += mine
                 baselines[seed] = mine[0].evaluate["metrics"]["baselines"]  # every evaluation of the split has them
+                if self.floors_stage(seed).done():
+                    floors[seed] = {name: proving_rates(theorems)
+                                    for name, theorems in self.floors_stage(seed).record()["baselines"].items()}
                 tests.append(len(records))
                 novelty_by = novelty.by
         stages: dict[Path, Stage] = {}
@@ -374,6 +418,6 @@ class Matrix:
         summary = {"database": str(self.database), "test_examples": tests, "novelty": novelty_by}
         arms = tuple(arm for arm in ARMS if any(cell.arm == arm for cell in cells))
         results = assemble(self.preset.to_dict(), arms, cells, baselines, summary, command, date, wall_seconds,
-                           read_invocations(self.out))
+                           read_invocations(self.out), floors)
         write_report(self.out, results, cells)
         return results

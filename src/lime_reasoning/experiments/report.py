@@ -17,12 +17,15 @@ from typing import Any, BinaryIO
 from lime_reasoning.atomic import atomic_file, write_json_atomic, write_text_atomic
 from lime_reasoning.experiments.arms import PARAM_STATS, SCRATCH
 from lime_reasoning.experiments.contrasts import primary_contrast, secondary_contrasts
+from lime_reasoning.datasets.novelty import NOVEL, SEEN
 from lime_reasoning.experiments.outcomes import SUBSETS, Outcomes, flat_rates, metric_names
+from lime_reasoning.experiments.proving_runs import PROVED
 from lime_reasoning.experiments.statistics import Difference, paired_difference, spread
 from lime_reasoning.training.metrics import read_rows
 from lime_reasoning.wording import counted
 
 RESULTS, REPORT, PLOT, INVOCATIONS = "results.json", "report.md", "curves.png", "invocations.jsonl"
+PROVING_KEYS = tuple(f"{subset}/{PROVED}" for subset in (NOVEL, SEEN, "all"))
 # What every pretrained arm is compared with: no pretraining, and the control that keeps only the weights'
 # per-tensor scale (a LIME task must beat it to show that its content, not its scale, helps).
 BASELINES = (SCRATCH, PARAM_STATS)
@@ -42,6 +45,7 @@ class Cell:
     evaluate: dict[str, Any]
     curve_file: Path
     pretrain_curve: Path | None = None
+    prove: dict[str, Any] | None = None  # the proving stage's record, once it is finished
 
     def row(self, select: str, gate: float) -> dict[str, Any]:
         def account(record: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -53,7 +57,8 @@ class Cell:
         learned = kept_exact_match(self.pretrain_curve, select) if self.pretrain_curve else None
         return {"arm": self.arm, "seed": self.seed, **self.outcomes.rates, "pretrain": account(self.pretrain),
                 "pretrain_exact_match": learned, "passed_gate": None if learned is None else learned >= gate,
-                "finetune": account(self.finetune), "evaluate_seconds": self.evaluate["wall_seconds"]}
+                "finetune": account(self.finetune), "evaluate_seconds": self.evaluate["wall_seconds"],
+                "prove_seconds": self.prove["wall_seconds"] if self.prove else None}
 
 
 def read_curve(path: Path, metric: str) -> list[tuple[int, float]]:
@@ -101,11 +106,17 @@ def summarise(cells: Sequence[Cell], arms: Sequence[str], keys: Sequence[str]) -
 
 def summarise_baselines(baselines: dict[int, dict[str, Any]], keys: Sequence[str], beam: int) -> dict[str, Any]:
     """Per model-free baseline and ``subset/metric``: mean, std and n over the seeds' splits."""
-    names = sorted({name for per_seed in baselines.values() for name in per_seed})
+    return summarise_floors({seed: {name: flat_rates(summary, beam) for name, summary in per_seed.items()}
+                             for seed, per_seed in baselines.items()}, keys)
+
+
+def summarise_floors(rates: dict[int, dict[str, dict[str, float]]], keys: Sequence[str]) -> dict[str, Any]:
+    """Per model-free baseline and key: mean, std and n over the seeds, from each seed's ``{name: {key: rate}}``."""
+    names = sorted({name for per_seed in rates.values() for name in per_seed})
     table: dict[str, Any] = {}
     for name in names:
-        rates = [flat_rates(per_seed[name], beam) for per_seed in baselines.values() if name in per_seed]
-        table[name] = {key: asdict(spread([r[key] for r in rates])) for key in keys if all(key in r for r in rates)}
+        mine = [per_seed[name] for per_seed in rates.values() if name in per_seed]
+        table[name] = {key: asdict(spread([r[key] for r in mine])) for key in keys if all(key in r for r in mine)}
     return table
 
 
@@ -271,6 +282,33 @@ def _primary_lines(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _proving_lines(results: dict[str, Any]) -> list[str]:
+    """Theorems proved per arm on each statement subset, the model-free provers beneath."""
+    sample, p = results.get("proving"), results["preset"]["proving"]
+    if not sample:
+        return []
+    lines = [f"## Theorems proved (%) — {' / '.join(map(str, sample['theorems']))} test theorems per seed, "
+             f"{p['budget']} expansions of {p['k']} candidate steps", "",
+             "| arm | seeds | novel statements | seen statements | all | Δ all vs scratch [95% CI] |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for arm, entry in results["summary"].items():
+        if f"all/{PROVED}" not in entry:
+            continue
+        lines.append(f"| {arm} | {entry[f'all/{PROVED}']['n']} | "
+                     + " | ".join(_mean_std(entry.get(key)) for key in PROVING_KEYS)
+                     + f" | {_difference(entry[f'all/{PROVED}'].get(f'vs_{SCRATCH}'))} |")
+    for name, entry in results["proving_floors"].items():
+        lines.append(f"| *{name.replace('_', ' ')}* (model-free prover) | {entry.get(f'all/{PROVED}', {}).get('n', 0)} | "
+                     + " | ".join(_mean_std(entry.get(key)) for key in PROVING_KEYS) + " |  |")
+    lines += ["", f"Each seed's arms attempt the same theorems, a sample of its test split chosen by the seed; a "
+              f"theorem counts as proved only when the proof found was assembled and accepted by the verifier. "
+              f"*Novel statements* ({_percent(sample['novel_share'])}% of the theorems): the statement with its "
+              f"hypotheses occurs as no train source (up to variable renaming), so its first step cannot be recalled. "
+              f"The model-free provers search with the train lookup's and the best constant's predictions as "
+              f"candidates.", ""]
+    return lines
+
+
 def verdict(primary: dict[str, Any]) -> str:
     """One sentence from the numbers alone: which way the interval lies, and what the seeds could detect."""
     paired, power = primary["paired"], primary["power"]
@@ -318,7 +356,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"* Evaluation: beam {beam} on the test split"
         + (f" (first {preset['evaluation']['limit']:,} examples)" if preset["evaluation"]["limit"] else "")
         + "; exact match of the top-1 / any of the top-k predictions; *checked*: "
-        + results.get("checker_guarantee", "the Metamath step checker accepts the prediction as a correct step"),
+        + (results.get("checker_guarantee") or "the Metamath step checker accepts the prediction as a correct step"),
         f"* Test subsets: *novel* examples have a source that occurs in no train example of their split "
         f"({results['downstream']['novelty']}); *seen* ones do, and a lookup can answer them",
         "",
@@ -342,6 +380,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         "*best constant*: the most frequent train targets, whatever the source. Both see only the train split.",
         "",
     ]
+    lines += _proving_lines(results)
     if results.get("subsets"):
         lines += ["| test subset | share of test (%) | examples per split | label-coverage ceiling (%) |",
                   "|---|---:|---:|---:|"]
@@ -443,12 +482,23 @@ def read_invocations(out: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def proving_sample(cells: Sequence[Cell]) -> dict[str, Any] | None:
+    """The theorems the provers attempted: how many per seed, and the share with a novel statement."""
+    by_seed = {c.seed: c.prove["theorems"] for c in cells if c.prove}
+    if not by_seed:
+        return None
+    return {"theorems": sorted({len(t) for t in by_seed.values()}),
+            "novel_share": spread([sum(x["novel"] for x in t) / len(t) for t in by_seed.values()]).mean}
+
+
 def assemble(preset: dict[str, Any], arms: Sequence[str], cells: Sequence[Cell], baselines: dict[int, dict[str, Any]],
              downstream: dict[str, Any], command: str, date: str, wall_seconds: float,
-             invocations: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+             invocations: Sequence[dict[str, Any]] = (),
+             floors: dict[int, dict[str, dict[str, float]]] | None = None) -> dict[str, Any]:
     """The content of ``results.json``.
 
-    ``baselines`` holds, per seed, the model-free baselines' summaries on that seed's test split.
+    ``baselines`` holds, per seed, the model-free baselines' summaries on that seed's test split; ``floors``,
+    per seed, the shares of theorems the model-free provers proved.
     ``wall_seconds`` is every stage's time, each stage counted once (with ``--jobs 2`` about twice the
     elapsed time); ``elapsed_seconds`` sums the invocations that ran stages, as a clock on the wall saw them.
     """
@@ -464,7 +514,9 @@ def assemble(preset: dict[str, Any], arms: Sequence[str], cells: Sequence[Cell],
         "elapsed_seconds": sum(entry["seconds"] for entry in invocations), "invocations": list(invocations),
         "checker_guarantee": next((m["checker_guarantee"] for m in evaluations if "checker_guarantee" in m), None),
         "runs": [c.row(preset["select"], preset["gate"]) for c in cells],
-        "summary": summarise(cells, arms, keys), "baselines": summarise_baselines(baselines, keys, beam),
+        "summary": summarise(cells, arms, keys + list(PROVING_KEYS)),
+        "baselines": summarise_baselines(baselines, keys, beam),
+        "proving": proving_sample(cells), "proving_floors": summarise_floors(floors or {}, PROVING_KEYS),
         "subsets": summarise_subsets(baselines), "primary": contrast,
         "secondary": secondary_contrasts({**primary, "seeds": len(contrast["seeds"]) if contrast else 0}, arms, outcomes),
         "compute": compute_account(cells, arms),

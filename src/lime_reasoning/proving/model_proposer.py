@@ -1,8 +1,7 @@
 """A :class:`~lime_reasoning.proving.search.Proposer` from a trained run: beam search over a batch of goals.
 
-The source of each goal is written exactly as MetaMathStep writes its examples (the goal, then the
-theorem's ``$e`` hypotheses; :func:`~lime_reasoning.metamath.notation.format_source`), so the model
-sees what it was trained on. Batches are formed as in evaluation
+The source of each goal is written exactly as MetaMathStep writes its examples
+(:func:`~lime_reasoning.proving.search.goal_source`), so the model sees what it was trained on. Batches are formed as in evaluation
 (:func:`~lime_reasoning.evaluation.decoding.decode_batches`), and each candidate's log-probability is
 the sum of its tokens' log-probabilities under the beams (``compute_transition_scores``), not the
 length-normalised beam score: the search adds them up along a proof. What the model writes is not
@@ -19,10 +18,10 @@ import torch
 from lime_reasoning.errors import LimeError
 from lime_reasoning.evaluation.decoding import decode_batches
 from lime_reasoning.evaluation.runner import UNKNOWN_WARNING, unknown_share
-from lime_reasoning.metamath.database import Assertion, Database, expression
-from lime_reasoning.metamath.notation import format_source
+from lime_reasoning.metamath.database import Assertion, Database
 from lime_reasoning.modeling.model import load_model
 from lime_reasoning.modeling.vocabulary import PAD_ID, load_tokenizer
+from lime_reasoning.proving.search import goal_source
 from lime_reasoning.ragged import Ragged
 
 
@@ -41,13 +40,9 @@ class ModelProposer:
         self.max_new_tokens = min(max_length, self.positions - 1)  # the decoder's positions include its start token
         self.batch_tokens = batch_tokens
 
-    def source(self, theorem: Assertion, goal: str) -> str:
-        """The MetaMathStep source of ``goal`` (text such as ``"|- ph"``) inside ``theorem``."""
-        return format_source(expression(goal.split()), [h.expression for h in theorem.essentials])
-
     def check_vocabulary(self, theorems: Sequence[Assertion]) -> None:
         """A :class:`LimeError` when most tokens of the theorems' statements are unknown to the model."""
-        share = unknown_share(self.tokenizer, [self.source(t, t.expression) for t in theorems])
+        share = unknown_share(self.tokenizer, [goal_source(t, t.expression) for t in theorems])
         if share > UNKNOWN_WARNING:
             raise LimeError(f"{share:.0%} of the tokens of the theorems to prove are not in the vocabulary of "
                             f"{self.run}: it cannot express {self.database.path.name}'s statements")
@@ -58,7 +53,7 @@ class ModelProposer:
         proved = self.database.assertion(theorem)
         if proved is None:
             raise LimeError(f"{self.database.path}: no theorem labelled {theorem}")
-        encodings = self.tokenizer.encode_batch([self.source(proved, goal) for goal in goals])
+        encodings = self.tokenizer.encode_batch([goal_source(proved, goal) for goal in goals])
         fits = [i for i, e in enumerate(encodings) if len(e.ids) <= self.positions]
         results: list[list[tuple[str, float]]] = [[] for _ in goals]
         if not fits:

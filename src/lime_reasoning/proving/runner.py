@@ -27,9 +27,16 @@ from lime_reasoning.metamath.proof_assembly import (
     ProofAssembler,
     normal_length,
 )
+from lime_reasoning.metamath.truth_tables import TruthTables
 from lime_reasoning.metamath.verifier import ProofError
 from lime_reasoning.proving.fragment import fragment_block
 from lime_reasoning.proving.search import ProofSearch, Proposer, SearchConfig
+
+
+def search_config(database: Database, budget: int, k: int, max_seconds: float | None = None) -> SearchConfig:
+    """The search settings of ``lime prove`` and the experiment: the checker's tautology rule wherever the
+    database is propositional calculus alone, as in evaluation."""
+    return SearchConfig(budget, k, max_seconds, TruthTables(database).propositional_database())
 
 
 def done_rows(out: Path) -> list[dict[str, Any]]:
@@ -45,7 +52,7 @@ def done_rows(out: Path) -> list[dict[str, Any]]:
 
 
 def prove_theorems(database: Database, theorems: Sequence[Assertion], proposer: Proposer, config: SearchConfig,
-                   out: Path, proofs: Path | None = None) -> list[dict[str, Any]]:
+                   out: Path, proofs: Path | None = None, quiet: bool = False) -> list[dict[str, Any]]:
     """Prove ``theorems`` not yet in ``out``, appending their rows; every row of ``out`` is returned.
 
     ``proofs``, when given, is (re)written with a ``.mm`` fragment of every proof of ``theorems`` in ``out``
@@ -63,7 +70,8 @@ def prove_theorems(database: Database, theorems: Sequence[Assertion], proposer: 
     assembler = ProofAssembler(database)
     wanted = {theorem.label for theorem in theorems}
     proved = sum(bool(row["proved"]) for row in rows if row["theorem"] in wanted)
-    bar = tqdm(total=len(theorems), initial=len(theorems) - len(todo), unit="thm", file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(total=len(theorems), initial=len(theorems) - len(todo), unit="thm", file=sys.stderr, dynamic_ncols=True,
+               disable=quiet)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "a", encoding="utf-8") as handle:
         for theorem in todo:

@@ -12,6 +12,11 @@ subgoal equal to one of the theorem's ``$e`` hypotheses closes at once. The firs
 goal is a proof. Ties between equal scores go to the node created first.
 
 The budget counts expansions; candidates are asked for once per goal (a goal recurs across nodes).
+With ``batch_goals`` (the default) an expansion asks for the candidates of *every* open goal of its node
+not asked for before, in one call: the proposer then decodes them as one batch (the model's
+``generate`` encodes each source once and shares it across the beams), and the nodes that later expand
+those goals need no call. Which nodes are expanded, and so what is found in how many expansions, is the
+same either way; only the model's work is grouped differently (``perf/bench_prover.py`` measures it).
 """
 
 from __future__ import annotations
@@ -25,8 +30,15 @@ from typing import Protocol
 
 from lime_reasoning.metamath.checker import StepChecker
 from lime_reasoning.metamath.database import Assertion, expression
-from lime_reasoning.metamath.notation import parse_target
+from lime_reasoning.metamath.notation import format_source, parse_target
 from lime_reasoning.metamath.proof_assembly import ProofNode
+
+
+def goal_source(theorem: Assertion, goal: str) -> str:
+    """The MetaMathStep source of ``goal`` (text such as ``"|- ph"``) inside ``theorem``: the goal, then the
+    theorem's ``$e`` hypotheses (:func:`~lime_reasoning.metamath.notation.format_source`), exactly as the
+    examples a proposer learned from are written."""
+    return format_source(expression(goal.split()), [h.expression for h in theorem.essentials])
 
 
 class Proposer(Protocol):
@@ -70,6 +82,7 @@ class SearchConfig:
     k: int = 8
     max_seconds: float | None = None
     tautology: bool = False
+    batch_goals: bool = True  # propose for all of a node's new goals in one call, not for its first goal alone
 
 
 class ProofSearch:
@@ -103,8 +116,9 @@ class ProofSearch:
             expanded.add(node.goals)
             expansions += 1
             goal, rest = node.goals[0], node.goals[1:]
-            if goal not in steps:
-                steps[goal] = self._steps(theorem, goal)
+            wanted = [g for g in (node.goals if self.config.batch_goals else (goal,)) if g not in steps]
+            if wanted:
+                steps.update(zip(wanted, self._steps(theorem, wanted)))
             for step in steps[goal]:
                 child = _Node(_open(rest + step.subgoals, hypotheses), node.score + step.logprob, node, goal, step)
                 if not child.goals:
@@ -112,9 +126,12 @@ class ProofSearch:
                 heapq.heappush(frontier, (-child.score, next(order), child))
         return SearchResult(False, expansions, "exhausted")
 
-    def _steps(self, theorem: Assertion, goal: str) -> list[Step]:
-        """The proposer's candidates for ``goal`` that the checker accepts, best first, without repeats."""
-        (candidates,) = self.proposer.propose(theorem.label, [goal], self.config.k)
+    def _steps(self, theorem: Assertion, goals: list[str]) -> list[list[Step]]:
+        """Per goal, the proposer's candidates that the checker accepts, best first, without repeats."""
+        proposals = self.proposer.propose(theorem.label, goals, self.config.k)
+        return [self._accepted(theorem, goal, candidates) for goal, candidates in zip(goals, proposals, strict=True)]
+
+    def _accepted(self, theorem: Assertion, goal: str, candidates: list[tuple[str, float]]) -> list[Step]:
         accepted: dict[str, Step] = {}
         for target, logprob in candidates:
             key = " ".join(target.split())
