@@ -258,12 +258,15 @@ def test_report_only_runs_no_cell(demo: Path, tmp_path: Path, capsys: pytest.Cap
     out = tmp_path / "experiment"
     shutil.copytree(demo, out)
     shutil.rmtree(one(out, "evaluate", "set"))
+    shutil.rmtree(one(out, "prove", "deduct"))  # evaluated, not yet proved: reported without theorems proved
     before, dirs = snapshot(out), stage_dirs(out)
     logged = (out / "invocations.jsonl").read_text()
     assert reproduce(out, "--report-only", "--quiet") == 0
     assert snapshot(out) == before and stage_dirs(out) == dirs
     assert (out / "invocations.jsonl").read_text() == logged
-    assert sorted(row["arm"] for row in results(out)["runs"]) == sorted(set(ARMS) - {"set"})
+    rows = {row["arm"]: row for row in results(out)["runs"]}
+    assert sorted(rows) == sorted(set(ARMS) - {"set"})
+    assert "all/proved" not in rows["deduct"] and all("all/proved" in rows[arm] for arm in rows if arm != "deduct")
     assert reproduce(tmp_path / "none", "--report-only") == 2
     assert "no experiment to report on" in capsys.readouterr().err
 

@@ -414,7 +414,8 @@ class Matrix:
         stages: dict[Path, Stage] = {}
         for cell in cells:
             stages.update((stage.path, stage) for stage in self.stages_of(cell.arm, cell.seed))
-        wall_seconds = sum(stage.record()["wall_seconds"] for stage in stages.values())
+        # a cell whose evaluation is finished may still be proving: its finished stages count
+        wall_seconds = sum(stage.record()["wall_seconds"] for stage in stages.values() if stage.done())
         summary = {"database": str(self.database), "test_examples": tests, "novelty": novelty_by}
         arms = tuple(arm for arm in ARMS if any(cell.arm == arm for cell in cells))
         results = assemble(self.preset.to_dict(), arms, cells, baselines, summary, command, date, wall_seconds,
