@@ -1,5 +1,6 @@
-"""A real Ctrl-C in the middle of ``lime reproduce``: exit 130, finished stages kept, and the same command
-finishes the job with the very numbers an uninterrupted run gets.
+"""A real Ctrl-C, then a kill (SIGTERM), in the middle of ``lime reproduce``: exit 130, finished stages kept,
+each invocation's time logged, and the same command finishes the job with the very numbers an
+uninterrupted run gets.
 
 The demo trains in under a second on an idle machine, too fast to hit with a signal at a chosen moment;
 so the test holds the evaluation stage's lock (as a parallel worker would) and interrupts the run while
@@ -69,8 +70,19 @@ def test_ctrl_c_then_the_same_command_finishes_with_the_same_results(tmp_path: P
         time.sleep(0.5)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=300)
-    assert process.returncode == 130, stderr
-    assert stderr.rstrip().splitlines()[-1] == "lime: interrupted; run the same command again to continue"
+        assert process.returncode == 130, stderr
+        # then a kill (SIGTERM, as a scheduler stops a job) while the next invocation waits there: the same
+        logged = (cut / "progress.log").read_text().count("\n")
+        process = subprocess.Popen(command(cut), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while (cut / "progress.log").read_text().count("\n") == logged:  # it says so just before the lock
+            assert process.poll() is None and time.monotonic() < deadline, "the second run ended early"
+            time.sleep(0.02)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        _, killed = process.communicate(timeout=300)
+    assert process.returncode == 130, killed
+    for output in (stderr, killed):
+        assert output.rstrip().splitlines()[-1] == "lime: interrupted; run the same command again to continue"
     assert not evaluation.done() and not (cut / "results.json").exists()
     finished = finetune.marker.stat().st_mtime_ns
 
@@ -79,7 +91,7 @@ def test_ctrl_c_then_the_same_command_finishes_with_the_same_results(tmp_path: P
     assert "fine-tuning" not in again.stderr and finetune.marker.stat().st_mtime_ns == finished  # not redone
     assert rows(cut) == rows(whole)
     invocations = [json.loads(line) for line in (cut / "invocations.jsonl").read_text().splitlines()]
-    assert [entry["completed"] for entry in invocations] == [False, True]
+    assert [entry["completed"] for entry in invocations] == [False, False, True]
 
 
 def test_sigterm_caught_by_a_training_stage_stops_the_worker_from_starting_more(tmp_path: Path, monkeypatch) -> None:

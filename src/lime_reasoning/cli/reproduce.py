@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import shlex
+import signal
 import sys
 import time
 from pathlib import Path
@@ -63,6 +65,14 @@ def check_experiment_directory(out: Path) -> bool:
                     f"{EXPERIMENT!r}); choose another --out")
 
 
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a scheduler's stop) ends the invocation as Ctrl-C does: the ``--jobs`` workers are
+    signalled too, so that their stages save and stop, and the invocation's time is logged."""
+    for worker in multiprocessing.active_children():
+        worker.terminate()
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     from lime_reasoning.datasets.output import write_meta
     from lime_reasoning.datasets.staging import EXPERIMENT, lime_meta
@@ -93,10 +103,12 @@ def run(args: argparse.Namespace) -> int:
     matrix = Matrix(preset, args.out, arms, database, file_sha256(database), args.quiet, args.seeds)
     started, clock = time.strftime("%Y-%m-%dT%H:%M:%S"), time.monotonic()
     ran, completed = 0, False
+    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         ran = 0 if args.report_only else matrix.run(args.jobs)
         completed = True
     finally:  # an invocation that stopped early did work too: its time counts
+        signal.signal(signal.SIGTERM, previous)
         if ran or not completed:
             log_invocation(args.out, {"started": started, "seconds": round(time.monotonic() - clock, 1),
                                       "jobs": args.jobs, "cells": ran, "completed": completed})
