@@ -175,3 +175,21 @@ def test_a_slice_of_setmm(tmp_path, capsys):
         assert len(keys) == len(set(keys))
         for r in rows:
             assert checker.check(r["theorem"], r["src"], r["tgt"]).ok, r
+
+
+@pytest.mark.parametrize("name", ["iset.mm", "nf.mm"])
+def test_other_databases_build_and_check_against_their_own(tmp_path, capsys, name):
+    """MetaMathStep from Debian's iset.mm and nf.mm (400 theorems drawn across each database): every target
+    passes ``lime metamath check``, which reads the database the dataset names, not set.mm."""
+    database = SETMM.parent / name
+    if not database.is_file():
+        pytest.skip("Debian's metamath-databases is not installed")
+    out = tmp_path / name
+    assert build(out, "--train", "300", "--valid", "50", "--test", "50", database=database) == 0
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["database"]["name"] == name and meta["theorems"]["train"] == 300
+    capsys.readouterr()
+    for split in ("train", "valid", "test"):
+        assert main(["metamath", "check", str(out), "--split", split, "--quiet"]) == 0
+        count = len((out / f"{split}.tgt").read_text().splitlines())
+        assert capsys.readouterr().out.strip() == f"{out} {split}: {count:,} of {count:,} steps correct (100.00%)"
