@@ -5,7 +5,8 @@ proves), the search runs twice with the same model, budget and k: with ``batch_g
 goal of an expanded node decoded in one ``generate`` call) and without (the first goal alone, one call
 per expansion). It prints expansions/s, theorems/s, model calls and the theorems proved by each, and
 checks that both expanded the same nodes (the same proved set and expansion counts, up to beams that
-padding in a batch can reorder). One torch thread, as the experiment's stages use. Run it alone on the
+padding in a batch can reorder). A few searches run untimed first, so that neither run pays for the
+process's warm-up. One torch thread, as the experiment's stages use. Run it alone on the
 machine: ``flock /tmp/lime-cpu.lock python perf/bench_prover.py --model RUN --data DIR``.
 """
 
@@ -27,6 +28,9 @@ from lime_reasoning.proving.model_proposer import ModelProposer
 from lime_reasoning.proving.runner import search_config
 from lime_reasoning.proving.search import ProofSearch
 from lime_reasoning.proving.theorem_choice import dataset_database_for_proving, sample_theorems, split_theorems
+
+
+WARM_UP = 5  # theorems searched once before either timed run
 
 
 class CountingProposer:
@@ -58,6 +62,8 @@ def main() -> None:
     theorems = [database.assertion(label) for label in labels]
     model = ModelProposer(args.model, database, max_length=args.max_length, device=torch.device("cpu"))
     config = search_config(database, args.budget, args.k)
+    for theorem in theorems[:WARM_UP]:  # untimed: the first calls of a process pay for allocations and caches
+        ProofSearch(StepChecker(database), model, config).prove(theorem)  # type: ignore[arg-type]
     runs = {}
     for name, batch in (("batched", True), ("one goal at a time", False)):
         proposer = CountingProposer(model)
