@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,19 @@ def rows(out: Path) -> list[dict]:
             for row in runs]
 
 
+def interrupt_once(process: subprocess.Popen, ready: Callable[[], bool], signum: int, deadline: float,
+                   why: str) -> str:
+    """Wait until ``ready()`` (the process still running), signal it, and return its stderr; it must exit 130."""
+    while not ready():
+        assert process.poll() is None and time.monotonic() < deadline, why
+        time.sleep(0.02)
+    time.sleep(0.5)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 130, stderr
+    return stderr
+
+
 def test_ctrl_c_then_the_same_command_finishes_with_the_same_results(tmp_path: Path) -> None:
     whole = tmp_path / "whole"
     subprocess.run(command(whole), check=True, capture_output=True)
@@ -64,23 +78,13 @@ def test_ctrl_c_then_the_same_command_finishes_with_the_same_results(tmp_path: P
         process = subprocess.Popen(command(cut), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    preexec_fn=as_in_a_terminal)
         deadline = time.monotonic() + 300
-        while not finetune.done():  # fine-tuned; now it waits for the evaluation's lock
-            assert process.poll() is None and time.monotonic() < deadline, "the run ended before fine-tuning"
-            time.sleep(0.02)
-        time.sleep(0.5)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=300)
-        assert process.returncode == 130, stderr
+        # fine-tuned; now it waits for the evaluation's lock
+        stderr = interrupt_once(process, finetune.done, signal.SIGINT, deadline, "the run ended before fine-tuning")
         # then a kill (SIGTERM, as a scheduler stops a job) while the next invocation waits there: the same
         logged = (cut / "progress.log").read_text().count("\n")
         process = subprocess.Popen(command(cut), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        while (cut / "progress.log").read_text().count("\n") == logged:  # it says so just before the lock
-            assert process.poll() is None and time.monotonic() < deadline, "the second run ended early"
-            time.sleep(0.02)
-        time.sleep(0.5)
-        process.send_signal(signal.SIGTERM)
-        _, killed = process.communicate(timeout=300)
-    assert process.returncode == 130, killed
+        killed = interrupt_once(process, lambda: (cut / "progress.log").read_text().count("\n") > logged,
+                                signal.SIGTERM, deadline, "the second run ended early")  # it logs just before the lock
     for output in (stderr, killed):
         assert output.rstrip().splitlines()[-1] == "lime: interrupted; run the same command again to continue"
     assert not evaluation.done() and not (cut / "results.json").exists()
